@@ -1,0 +1,2 @@
+/** JMH benchmarks and live-capture harnesses for panatap. */
+package io.panatap.bench;

@@ -1,0 +1,59 @@
+package io.panatap;
+
+import io.panatap.parse.PacketHeaders;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One captured frame: metadata, the captured bytes and their parsed headers.
+ *
+ * <p>Instances handed to a {@link PacketListener} are flyweights reused for the next packet and valid only
+ * during the callback; reading them allocates nothing. {@link #copy()} returns an independent packet.
+ */
+public interface Packet {
+
+    /** 1-based number of this frame in its source (file record number, or capture sequence). */
+    long frameNumber();
+
+    /** Capture time in nanoseconds since the Unix epoch. */
+    long timestampNanos();
+
+    /** Bytes captured (at most the snap length). */
+    int captureLength();
+
+    /** Length of the frame on the wire (may exceed {@link #captureLength()}). */
+    int originalLength();
+
+    /** Link type of the bytes ({@link io.panatap.parse.LinkType}). */
+    int linkType();
+
+    /** Memory holding the frame; the frame is {@code captureLength()} bytes at {@link #dataOffset()}. */
+    MemorySegment segment();
+
+    /** Offset of the first captured byte in {@link #segment()}. */
+    long dataOffset();
+
+    /** Interface index (live capture, pcapng interface id for files; -1 if unknown). */
+    int interfaceIndex();
+
+    /** Interface name, or {@code null} if unknown. Cached per interface, not allocated per packet. */
+    String interfaceName();
+
+    /** Direction the kernel reported. */
+    Direction direction();
+
+    /** True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID). */
+    boolean hasVlanTag();
+
+    /** The stripped VLAN TCI (priority, DEI, id), valid when {@link #hasVlanTag()}. */
+    int vlanTci();
+
+    /** The stripped tag protocol (0x8100 or 0x88a8), valid when {@link #hasVlanTag()}. */
+    int vlanTpid();
+
+    /** The parsed link/IP/TCP headers of this frame; reused like the packet itself. */
+    PacketHeaders headers();
+
+    /** An independent copy (its own bytes and headers) that stays valid after the callback. */
+    Packet copy();
+}

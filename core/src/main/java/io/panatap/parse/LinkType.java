@@ -1,0 +1,48 @@
+package io.panatap.parse;
+
+/**
+ * Link-layer header types (the {@code LINKTYPE_*} numbers of the pcap/pcapng formats) that the parser
+ * understands.
+ */
+public final class LinkType {
+    /** LINKTYPE_ETHERNET (DLT_EN10MB): Ethernet II, optionally 802.1Q/802.1ad tagged. */
+    public static final int ETHERNET = 1;
+    /** DLT_RAW as written by some BSDs (raw IPv4/IPv6, no link header). */
+    public static final int RAW_BSD_12 = 12;
+    /** DLT_RAW as written by OpenBSD (raw IPv4/IPv6, no link header). */
+    public static final int RAW_BSD_14 = 14;
+    /** LINKTYPE_RAW: raw IPv4 or IPv6, version taken from the first nibble. */
+    public static final int RAW = 101;
+    /** LINKTYPE_LINUX_SLL: Linux cooked capture v1, 16-byte header. */
+    public static final int LINUX_SLL = 113;
+    /** LINKTYPE_IPV4: raw IPv4. */
+    public static final int IPV4 = 228;
+    /** LINKTYPE_IPV6: raw IPv6. */
+    public static final int IPV6 = 229;
+    /** LINKTYPE_LINUX_SLL2: Linux cooked capture v2, 20-byte header. */
+    public static final int LINUX_SLL2 = 276;
+
+    private LinkType() {
+    }
+
+    /** True if {@link PacketHeaders} can decode frames of this link type. */
+    public static boolean isSupported(int linkType) {
+        return switch (linkType) {
+            case ETHERNET, RAW_BSD_12, RAW_BSD_14, RAW, LINUX_SLL, IPV4, IPV6, LINUX_SLL2 -> true;
+            default -> false;
+        };
+    }
+
+    /** A short name for messages, e.g. {@code "EN10MB"}; {@code "LINKTYPE_<n>"} for unknown values. */
+    public static String name(int linkType) {
+        return switch (linkType) {
+            case ETHERNET -> "EN10MB";
+            case RAW_BSD_12, RAW_BSD_14, RAW -> "RAW";
+            case LINUX_SLL -> "LINUX_SLL";
+            case IPV4 -> "IPV4";
+            case IPV6 -> "IPV6";
+            case LINUX_SLL2 -> "LINUX_SLL2";
+            default -> "LINKTYPE_" + linkType;
+        };
+    }
+}
