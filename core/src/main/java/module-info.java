@@ -7,5 +7,6 @@ module io.panatap.core {
     exports io.panatap.parse;
     exports io.panatap.pcap;
     exports io.panatap.capture;
+    exports io.panatap.filter;
     // io.panatap.internal.linux (FFM bindings to libc) is deliberately not exported.
 }

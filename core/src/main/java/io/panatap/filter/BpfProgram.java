@@ -1,0 +1,99 @@
+package io.panatap.filter;
+
+import java.util.Arrays;
+
+/**
+ * An immutable classic BPF program ({@code struct sock_filter[]}): the form the kernel accepts with
+ * {@code SO_ATTACH_FILTER} and the in-process interpreter runs on files.
+ */
+public final class BpfProgram {
+    /** The kernel's limit on instructions per socket filter ({@code BPF_MAXINSNS}). */
+    public static final int MAX_INSTRUCTIONS = 4096;
+
+    private final short[] codes;
+    private final byte[] jumpTrue;
+    private final byte[] jumpFalse;
+    private final int[] constants;
+
+    private BpfProgram(short[] codes, byte[] jumpTrue, byte[] jumpFalse, int[] constants) {
+        this.codes = codes;
+        this.jumpTrue = jumpTrue;
+        this.jumpFalse = jumpFalse;
+        this.constants = constants;
+    }
+
+    /**
+     * A program from instructions given as {@code {code, jt, jf, k}} rows, the layout of
+     * {@code tcpdump -dd} output.
+     *
+     * @throws IllegalArgumentException if the program is empty, longer than {@link #MAX_INSTRUCTIONS}, or a
+     *                                  field does not fit its width
+     */
+    public static BpfProgram of(int[]... instructions) {
+        int n = instructions.length;
+        if (n == 0 || n > MAX_INSTRUCTIONS) {
+            throw new IllegalArgumentException("a BPF program has 1.." + MAX_INSTRUCTIONS + " instructions, not " + n);
+        }
+        short[] codes = new short[n];
+        byte[] jt = new byte[n];
+        byte[] jf = new byte[n];
+        int[] k = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] insn = instructions[i];
+            if (insn.length != 4 || (insn[0] & ~0xFFFF) != 0 || (insn[1] & ~0xFF) != 0 || (insn[2] & ~0xFF) != 0) {
+                throw new IllegalArgumentException("instruction " + i + " is not {code16, jt8, jf8, k32}: "
+                        + Arrays.toString(insn));
+            }
+            codes[i] = (short) insn[0];
+            jt[i] = (byte) insn[1];
+            jf[i] = (byte) insn[2];
+            k[i] = insn[3];
+        }
+        return new BpfProgram(codes, jt, jf, k);
+    }
+
+    public int length() {
+        return codes.length;
+    }
+
+    /** Opcode of instruction {@code i} (16 bits, unsigned). */
+    public int code(int i) {
+        return codes[i] & 0xFFFF;
+    }
+
+    /** Jump offset when the condition holds (8 bits, unsigned). */
+    public int jumpTrue(int i) {
+        return jumpTrue[i] & 0xFF;
+    }
+
+    /** Jump offset when the condition fails (8 bits, unsigned). */
+    public int jumpFalse(int i) {
+        return jumpFalse[i] & 0xFF;
+    }
+
+    /** The constant {@code k} of instruction {@code i}. */
+    public int constant(int i) {
+        return constants[i];
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BpfProgram p && Arrays.equals(codes, p.codes) && Arrays.equals(jumpTrue, p.jumpTrue)
+                && Arrays.equals(jumpFalse, p.jumpFalse) && Arrays.equals(constants, p.constants);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(codes) * 31 + Arrays.hashCode(constants);
+    }
+
+    /** {@code tcpdump -dd} style: one {@code { 0x28, 0, 0, 0x0000000c },} line per instruction. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < codes.length; i++) {
+            sb.append(String.format("{ 0x%x, %d, %d, 0x%08x },%n", code(i), jumpTrue(i), jumpFalse(i), constants[i]));
+        }
+        return sb.toString();
+    }
+}
