@@ -70,6 +70,7 @@ class PcapWriterTest {
     void writesTheHeaderAtOnceSoAnEmptyCaptureIsAValidFile() throws IOException {
         Path file = dir.resolve("early.pcap");
         try (PcapWriter w = PcapWriter.create(file, 1, 65535, Precision.MICRO)) {
+            assertThat(w.snapLength()).isEqualTo(65535);
             assertThat(Files.size(file)).isEqualTo(24);
             ReadResult r = ReadResult.read(file);
             assertThat(r.error()).isNull();
