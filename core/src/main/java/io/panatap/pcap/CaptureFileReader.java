@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -226,8 +227,18 @@ public final class CaptureFileReader implements AutoCloseable {
         return magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS || magic == PCAP_MAGIC_MODIFIED;
     }
 
-    /** Opens and maps {@code file} and checks its header. */
+    /**
+     * Opens and maps {@code file} and checks its header. A file that is not a capture, or a directory, pipe
+     * or device (which cannot be mapped) gives a {@link CaptureFileException}; a missing or unreadable file
+     * the usual {@link IOException} subclasses ({@code NoSuchFileException}, {@code AccessDeniedException}).
+     */
     public static CaptureFileReader open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new CaptureFileException("is a directory, not a capture file", -1);
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new CaptureFileException("not a regular file: pipes and devices cannot be read as captures", -1);
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);

@@ -212,6 +212,17 @@ class ClassicPcapReaderTest {
     }
 
     @Test
+    void rejectsADirectoryOrDevice() {
+        assertThatThrownBy(() -> CaptureFileReader.open(dir)).isInstanceOf(CaptureFileException.class)
+                .hasMessage("is a directory, not a capture file");
+        Path devNull = Path.of("/dev/null");
+        if (Files.exists(devNull)) {
+            assertThatThrownBy(() -> CaptureFileReader.open(devNull)).isInstanceOf(CaptureFileException.class)
+                    .hasMessageContaining("not a regular file");
+        }
+    }
+
+    @Test
     void reportsAMissingFileAsAnIoException() {
         assertThatThrownBy(() -> CaptureFileReader.open(dir.resolve("missing.pcap")))
                 .isInstanceOf(NoSuchFileException.class);
