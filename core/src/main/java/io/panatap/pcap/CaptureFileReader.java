@@ -29,6 +29,8 @@ import java.util.Arrays;
  *       different link types, {@code if_name}, {@code if_tsresol} (powers of 10 and of 2),
  *       {@code if_tsoffset}. Enhanced, Simple and obsolete Packet blocks are delivered (the direction comes
  *       from {@code epb_flags}/{@code pack_flags} when present); every other block is skipped by its length.
+ *       Simple packet blocks use interface 0, carry no timestamp (0 is delivered) and are captured up to the
+ *       interface's snap length.
  * </ul>
  * Records of every link type are delivered, including ones the parser does not know: their
  * {@code headers()} then report {@code NOT_TCP}. Frame numbers are 1-based and count every packet record
