@@ -267,6 +267,9 @@ public final class FilterCompiler {
             Set<Proto> protos = new LinkedHashSet<>();
             collectProtos(r.left(), protos);
             collectProtos(r.right(), protos);
+            if (protos.contains(Proto.TCP) || protos.contains(Proto.UDP) || protos.contains(Proto.SCTP)) {
+                protos.remove(Proto.IP); // implied by the transport guard, which tests IPv4 first
+            }
             Cond guard = Cond.TRUE;
             for (Proto p : protos) {
                 guard = all(guard, loadGuard(p, d));
@@ -456,6 +459,14 @@ public final class FilterCompiler {
     private static final class Label {
         int index = -1;
         boolean used;
+        /** What A holds on every jump to this label so far ({@link Emitter#UNKNOWN} if they differ). */
+        int[] accumulator;
+        boolean reached;
+
+        void reachedWith(int[] a) {
+            accumulator = !reached || java.util.Arrays.equals(accumulator, a) ? a : Emitter.UNKNOWN;
+            reached = true;
+        }
     }
 
     private record Insn(int code, int k, Label jt, Label jf) {
@@ -466,7 +477,18 @@ public final class FilterCompiler {
         /** Far more than any program the kernel takes; stops runaway expressions early. */
         private static final int EMIT_LIMIT = 1 << 20;
 
+        /** A value no statement sequence equals. */
+        static final int[] UNKNOWN = new int[] {-1};
+
         private final List<Insn> insns = new ArrayList<>();
+        /**
+         * The statements that computed A at the current point, on every path reaching it. Each test's
+         * statements are self-contained (they set X and scratch words before reading them), so when they
+         * equal this, A already holds their result and they are skipped: the same loads already ran on
+         * every path, so no packet is accepted or rejected differently.
+         */
+        private int[] accumulator = UNKNOWN;
+        private boolean fallsThrough = true;
 
         BpfProgram program(Cond root, int snap) throws FilterException {
             Label accept = new Label();
@@ -474,6 +496,7 @@ public final class FilterCompiler {
             emit(root, accept, reject);
             place(accept);
             insns.add(new Insn(RET | K, snap, null, null));
+            fallsThrough = false;
             if (reject.used) {
                 place(reject);
                 insns.add(new Insn(RET | K, 0, null, null));
@@ -487,12 +510,19 @@ public final class FilterCompiler {
             }
             switch (c) {
                 case Test test -> {
-                    for (int i = 0; i < test.stmts().length; i += 2) {
-                        insns.add(new Insn(test.stmts()[i], test.stmts()[i + 1], null, null));
+                    int[] stmts = test.stmts();
+                    if (stmts.length > 0 && !java.util.Arrays.equals(stmts, accumulator)) {
+                        for (int i = 0; i < stmts.length; i += 2) {
+                            insns.add(new Insn(stmts[i], stmts[i + 1], null, null));
+                        }
+                        accumulator = stmts;
                     }
                     t.used = true;
                     f.used = true;
+                    t.reachedWith(accumulator);
+                    f.reachedWith(accumulator);
                     insns.add(new Insn(test.jump(), test.k(), t, f));
+                    fallsThrough = false;
                 }
                 case All a -> {
                     Label mid = new Label();
@@ -510,7 +540,9 @@ public final class FilterCompiler {
                 case Bool b -> {
                     Label target = b.value() ? t : f;
                     target.used = true;
+                    target.reachedWith(accumulator);
                     insns.add(new Insn(JMP | JA, 0, target, null));
+                    fallsThrough = false;
                 }
             }
         }
@@ -525,6 +557,12 @@ public final class FilterCompiler {
                 insns.removeLast();
             }
             label.index = insns.size();
+            // The dropped jump already recorded its accumulator in the label.
+            if (fallsThrough) {
+                label.reachedWith(accumulator);
+            }
+            accumulator = label.reached ? label.accumulator : UNKNOWN;
+            fallsThrough = true;
         }
 
         private BpfProgram layout() throws FilterException {
