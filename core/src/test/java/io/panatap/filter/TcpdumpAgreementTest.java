@@ -65,6 +65,30 @@ class TcpdumpAgreementTest {
         compare(linkType, expressions, 600, 202);
     }
 
+    /** Expressions whose listing is instruction for instruction what libpcap's optimizer produces. */
+    static final String[][] SAME_LISTING = {
+        {"1", "ip"}, {"1", "tcp[tcpflags] & (tcp-syn|tcp-ack) != 0"}, {"1", "net fd00::/8"}, {"1", "host fe80::1"},
+        {"1", "greater 100"}, {"1", "ip[0] << 2 >> 1 = 2"}, {"1", "ip[2:2] - 20 > 100"}, {"1", "ip6[6] = 6"},
+        {"101", "ip"}, {"101", "ip6"}, {"101", "host 10.0.0.1"}, {"101", "src and dst host 1.2.3.4"},
+        {"113", "ip6"}, {"113", "net fd00::/8"}, {"113", "tcp[tcpflags] & tcp-syn != 0"},
+    };
+
+    @org.junit.jupiter.api.Test
+    void listingsMatchTcpdumpDashD() throws Exception {
+        assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare listings with tcpdump -d");
+        for (String[] row : SAME_LISTING) {
+            int linkType = Integer.parseInt(row[0]);
+            Path file = dir.resolve("empty-" + linkType + ".pcap");
+            Files.write(file, pcap(linkType, List.of()));
+            Process p = new ProcessBuilder(TCPDUMP.toString(), "-d", "-r", file.toString(), row[1])
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(FilterCompiler.compile(row[1], linkType, 262144).dump())
+                    .as("listing of '%s' on link type %d", row[1], linkType).isEqualTo(theirs);
+        }
+    }
+
     private void compare(int linkType, List<String> expressions, int packetCount, long seed) throws Exception {
         List<RandomFilters.Packet> packets = FilterDifferentialTest.packets(linkType, packetCount, seed + linkType);
         Path file = dir.resolve("packets-" + linkType + ".pcap");
