@@ -263,7 +263,8 @@ final class RandomFilters {
     // ---- packets ----
 
     Packet packet(int linkType) {
-        boolean raw = linkType != LinkType.ETHERNET && linkType != LinkType.LINUX_SLL;
+        boolean raw = linkType != LinkType.ETHERNET && linkType != LinkType.LINUX_SLL
+                && linkType != LinkType.LINUX_SLL2;
         int kind = rnd.nextInt(raw ? 8 : 10);
         TestFrames network = new TestFrames();
         int etherType;
@@ -310,6 +311,8 @@ final class RandomFilters {
             frame.ethernet(etherType, tagFields);
         } else if (linkType == LinkType.LINUX_SLL) {
             frame.sll(etherType);
+        } else if (linkType == LinkType.LINUX_SLL2) {
+            frame.sll2(etherType);
         }
         byte[] bytes = frame.bytes(l3).build();
         int wire = bytes.length;

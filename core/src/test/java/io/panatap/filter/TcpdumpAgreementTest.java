@@ -41,7 +41,7 @@ class TcpdumpAgreementTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
     void tableExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
         assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare filters with libpcap");
         List<String> expressions = new ArrayList<>();
@@ -54,7 +54,7 @@ class TcpdumpAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
     void randomExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
         assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare filters with libpcap");
         RandomFilters gen = new RandomFilters(0xC0FFEE + linkType, linkType == LinkType.ETHERNET, true);
