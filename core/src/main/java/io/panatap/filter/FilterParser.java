@@ -276,7 +276,8 @@ final class FilterParser {
 
     private FilterExpr port(Qualifiers q, Token id, boolean range) throws FilterException {
         if (q.proto == Proto.IP || q.proto == Proto.IP6) {
-            throw new FilterException("illegal qualifier '" + q.proto.keyword() + "' of 'port'");
+            throw new FilterException("illegal qualifier '" + q.proto.keyword() + "' of 'port' (column " + id.column
+                    + ")");
         }
         int low;
         int high;
@@ -313,15 +314,16 @@ final class FilterParser {
 
     private FilterExpr hostOrNet(Qualifiers q, Token id, boolean net) throws FilterException {
         if (q.proto != null && q.proto != Proto.IP && q.proto != Proto.IP6) {
-            throw new FilterException("'" + q.proto.keyword() + "' modifier applied to " + (net ? "net" : "host"));
+            throw new FilterException("'" + q.proto.keyword() + "' modifier applied to " + (net ? "net" : "host")
+                    + " (column " + id.column + ")");
         }
         String text = id.text;
         boolean v6 = text.indexOf(':') >= 0;
         if (v6 && q.proto == Proto.IP) {
-            throw new FilterException("'ip' modifier applied to IPv6 address '" + text + "'");
+            throw new FilterException("'ip' modifier applied to IPv6 address '" + text + "' (column " + id.column + ")");
         }
         if (!v6 && q.proto == Proto.IP6) {
-            throw new FilterException("'ip6' modifier applied to IPv4 address '" + text + "'");
+            throw new FilterException("'ip6' modifier applied to IPv4 address '" + text + "' (column " + id.column + ")");
         }
         int[] address;
         int[] mask;
