@@ -33,6 +33,34 @@ class FilterCompilerTest {
     }
 
     @Test
+    void threadsJumpsWhoseOutcomeIsKnownLikeLibpcapsOptimizer() throws FilterException {
+        // After "ip and ip[9] != 6" the EtherType is known to be IPv4: straight to the reject.
+        assertThat(dump("tcp", LinkType.ETHERNET)).isEqualTo("""
+                (000) ldh      [12]
+                (001) jeq      #0x800           jt 2	jf 4
+                (002) ldb      [23]
+                (003) jeq      #0x6             jt 10	jf 11
+                (004) jeq      #0x86dd          jt 5	jf 11
+                (005) ldb      [20]
+                (006) jeq      #0x6             jt 10	jf 7
+                (007) jeq      #0x2c            jt 8	jf 11
+                (008) ldb      [54]
+                (009) jeq      #0x6             jt 10	jf 11
+                (010) ret      #262144
+                (011) ret      #0
+                """);
+        assertThat(dump("vlan 100 and tcp", LinkType.ETHERNET)).startsWith("""
+                (000) ldh      [12]
+                (001) jeq      #0x8100          jt 4	jf 2
+                (002) jeq      #0x88a8          jt 4	jf 3
+                (003) jeq      #0x9100          jt 4	jf 18
+                (004) ldh      [14]
+                (005) and      #0xfff
+                (006) jeq      #0x64            jt 7	jf 18
+                """);
+    }
+
+    @Test
     void dumpsLikeTcpdumpForTcpFlags() throws FilterException {
         assertThat(dump("tcp[tcpflags] & (tcp-syn|tcp-ack) != 0", LinkType.ETHERNET)).isEqualTo("""
                 (000) ldh      [12]
@@ -249,7 +277,7 @@ class FilterCompilerTest {
         }
         // On an IPv4-only link "ip" needs no test at all, as in libpcap.
         assertThat(dump("ip", LinkType.IPV4)).isEqualTo("(000) ret      #262144\n");
-        assertThat(dump("ip6", LinkType.IPV4)).isEqualTo("(000) ja       2\n(001) ret      #262144\n(002) ret      #0\n");
+        assertThat(dump("ip6", LinkType.IPV4)).isEqualTo("(000) ret      #0\n");
     }
 
     @Test

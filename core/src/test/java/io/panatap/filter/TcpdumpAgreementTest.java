@@ -67,7 +67,8 @@ class TcpdumpAgreementTest {
 
     /** Expressions whose listing is instruction for instruction what libpcap's optimizer produces. */
     static final String[][] SAME_LISTING = {
-        {"1", "ip"}, {"1", "tcp[tcpflags] & (tcp-syn|tcp-ack) != 0"}, {"1", "net fd00::/8"}, {"1", "host fe80::1"},
+        {"1", "ip"}, {"1", "tcp"}, {"1", "udp"}, {"1", "host 10.0.0.1"}, {"1", "vlan 100 and tcp"},
+        {"1", "src and dst host 1.2.3.4"}, {"113", "tcp"}, {"1", "tcp[tcpflags] & (tcp-syn|tcp-ack) != 0"}, {"1", "net fd00::/8"}, {"1", "host fe80::1"},
         {"1", "greater 100"}, {"1", "ip[0] << 2 >> 1 = 2"}, {"1", "ip[2:2] - 20 > 100"}, {"1", "ip6[6] = 6"},
         {"101", "ip"}, {"101", "ip6"}, {"101", "host 10.0.0.1"}, {"101", "src and dst host 1.2.3.4"},
         {"113", "ip6"}, {"113", "net fd00::/8"}, {"113", "tcp[tcpflags] & tcp-syn != 0"},
