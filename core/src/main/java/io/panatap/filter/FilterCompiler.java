@@ -561,7 +561,8 @@ public final class FilterCompiler {
          * the jump led.
          */
         private void place(Label label) {
-            while (!insns.isEmpty() && insns.getLast().code() == (JMP | JA) && insns.getLast().jt() == label) {
+            // Only one: a label bound between two such jumps would be left pointing past the end.
+            if (!insns.isEmpty() && insns.getLast().code() == (JMP | JA) && insns.getLast().jt() == label) {
                 insns.removeLast();
             }
             label.index = insns.size();

@@ -281,6 +281,18 @@ class FilterCompilerTest {
     }
 
     @Test
+    void constantBranchesNextToEachOtherKeepTheirTargets() throws FilterException {
+        // On an IPv6-only link "ip" is false and "ip6" true: two jumps to "accept" end up adjacent.
+        String e = "((len > 2) and (dst net fe80::/16 or ip6)) or (not (ip and greater 100))";
+        BpfProgram p = FilterCompiler.compile(e, LinkType.IPV6, SNAP);
+        assertThat(p.isValid()).isTrue();
+        byte[] packet = new TestFrames().ipv6(6, TestFrames.ipv6("fd00::1"), TestFrames.ipv6("fe80::1"), 0).build();
+        assertThat(BpfInterpreter.run(p, MemorySegment.ofArray(packet), 0, packet.length, packet.length)).isEqualTo(SNAP);
+        assertThat(BpfInterpreter.run(p, MemorySegment.ofArray(packet), 0, 10, 100)).as("dst not captured").isZero();
+        assertThat(BpfInterpreter.run(p, MemorySegment.ofArray(packet), 0, 10, 2)).as("len <= 2: no load").isEqualTo(SNAP);
+    }
+
+    @Test
     void farBranchesGoThroughJaTrampolinesAndStayCorrect() throws FilterException {
         // 60 port tests: the early "accept" branches are hundreds of instructions away.
         StringJoiner or = new StringJoiner(" or ");

@@ -87,7 +87,9 @@ class FilterDifferentialTest {
         LinkLayer link = LinkLayer.of(linkType);
         long runs = 0;
         long accepts = 0;
-        for (int i = 0; i < 600; i++) {
+        // -Dpanatap.filter.randomExpressions=N runs a longer search.
+        int count = Integer.getInteger("panatap.filter.randomExpressions", 600);
+        for (int i = 0; i < count; i++) {
             RandomFilters.Generated g = gen.expression(1 + i % 5);
             // The text parses back to the same tree (records compare arrays by identity, so compare meaning).
             BpfProgram program = FilterCompiler.compile(g.text(), linkType, 65535);
