@@ -59,7 +59,9 @@ class TcpdumpAgreementTest {
         assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare filters with libpcap");
         RandomFilters gen = new RandomFilters(0xC0FFEE + linkType, linkType == LinkType.ETHERNET, true);
         List<String> expressions = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
+        // -Dpanatap.filter.tcpdumpExpressions=N compares more.
+        int count = Integer.getInteger("panatap.filter.tcpdumpExpressions", 120);
+        for (int i = 0; i < count; i++) {
             expressions.add(gen.expression(1 + i % 4).text());
         }
         compare(linkType, expressions, 600, 202);
