@@ -36,8 +36,9 @@ import java.util.Set;
  * {@code greater}, and comparisons of {@code ip[]}, {@code ip6[]}, {@code tcp[]}, {@code udp[]},
  * {@code sctp[]} and {@code len} arithmetic. See {@code FilterExpr} for the tree the parser builds.
  *
- * <p>Code is emitted in expression order with short-circuit jumps; conditional branches farther than 255
- * instructions go through {@code ja} trampolines, so every program is one the kernel accepts.
+ * <p>Code is emitted in expression order with short-circuit jumps, then jump-threaded (see
+ * {@code Threader}); conditional branches farther than 255 instructions go through {@code ja} trampolines,
+ * so every program is one the kernel accepts.
  */
 public final class FilterCompiler {
     /** What tcpdump returns for accepted packets when no snap length is given ({@code -s 0}). */

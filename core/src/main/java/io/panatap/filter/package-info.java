@@ -64,9 +64,19 @@
  * {@link io.panatap.filter.FilterException}.
  *
  * <h2>Programs</h2>
- * Code is emitted in expression order with forward jumps only; branches farther than 255 instructions go
- * through {@code ja} trampolines, and a program longer than the kernel's 4096 instructions is a
- * {@link io.panatap.filter.FilterException}. Every compiled program passes
- * {@link io.panatap.filter.BpfProgram#validate()}, the kernel's {@code bpf_check_classic} rules.
+ * Code is emitted in expression order with forward jumps only. A threading pass then retargets jumps past
+ * tests whose outcome earlier jumps on the same path decide (after {@code ldh [12]; jeq #0x800} fails,
+ * a later {@code jeq #0x800} on that value is known false), drops reloads of a value A already holds and
+ * code left unreachable; it never skips a load that could fail, so decisions are unchanged. For common
+ * expressions ({@code tcp}, {@code host A}, {@code vlan 100 and tcp}) the listing is the same as
+ * tcpdump's. Branches farther than 255 instructions go through {@code ja} trampolines, and a program
+ * longer than the kernel's 4096 instructions is a {@link io.panatap.filter.FilterException}. Every
+ * compiled program passes {@link io.panatap.filter.BpfProgram#validate()}, the kernel's
+ * {@code bpf_check_classic} rules.
+ *
+ * <h2>Live captures</h2>
+ * {@code vlan} tests tags inside the packet bytes, as libpcap does for files. On a live Linux socket the
+ * kernel usually moves the outer tag of received frames into metadata, so there it sees only tags still
+ * in the frame.
  */
 package io.panatap.filter;
