@@ -1,0 +1,143 @@
+package io.panatap.bench.parse;
+
+import io.panatap.parse.PacketHeaders;
+import io.panatap.parse.ParseStatus;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Header parsing cost per packet over a fixed mix of {@value #PACKETS} frames ({@link PacketMix}):
+ * {@link PacketHeaders} over one native segment holding the frames back to back (as a capture ring or a
+ * mapped file would), {@link PacketHeaders} over per-frame heap arrays, and the {@link ByteBufferParser}
+ * baseline over the same arrays. Each extracts the same fields (addresses, ports, sequence, ack, flags,
+ * window, payload offset) and folds them into a checksum so none can be optimised away.
+ *
+ * <p>Run with {@code -prof gc}: {@code gc.alloc.rate.norm} divided by {@value #PACKETS} is bytes per packet.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ParserBenchmark {
+    static final int PACKETS = 1024;
+
+    private byte[][] frames;
+    private Arena arena;
+    private MemorySegment ring;
+    private long[] offsets;
+    private MemorySegment[] heapSegments;
+    private final PacketHeaders headers = new PacketHeaders();
+    private final ByteBufferParser baseline = new ByteBufferParser();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        frames = PacketMix.generate(PACKETS, 42);
+        long total = 0;
+        for (byte[] frame : frames) {
+            total += frame.length;
+        }
+        arena = Arena.ofShared();
+        ring = arena.allocate(total, 16);
+        offsets = new long[PACKETS];
+        heapSegments = new MemorySegment[PACKETS];
+        long position = 0;
+        for (int i = 0; i < PACKETS; i++) {
+            offsets[i] = position;
+            MemorySegment.copy(frames[i], 0, ring, ValueLayout.JAVA_BYTE, position, frames[i].length);
+            position += frames[i].length;
+            heapSegments[i] = MemorySegment.ofArray(frames[i]);
+        }
+        // Both parsers must agree on every frame before anything is measured.
+        for (int i = 0; i < PACKETS; i++) {
+            if (fold(i) != foldBaseline(i)) {
+                throw new IllegalStateException("parsers disagree on frame " + i);
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PACKETS)
+    public long packetHeadersNativeSegment() {
+        long sum = 0;
+        for (int i = 0; i < PACKETS; i++) {
+            sum += fold(i);
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PACKETS)
+    public long packetHeadersHeapSegments() {
+        PacketHeaders h = headers;
+        long sum = 0;
+        for (int i = 0; i < PACKETS; i++) {
+            MemorySegment frame = heapSegments[i];
+            if (h.wrap(frame, 0, frame.byteSize(), PacketMix.ETHERNET) == ParseStatus.OK) {
+                sum += fields(h);
+            }
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PACKETS)
+    public long byteBufferBaseline() {
+        long sum = 0;
+        for (int i = 0; i < PACKETS; i++) {
+            sum += foldBaseline(i);
+        }
+        return sum;
+    }
+
+    private long fold(int i) {
+        PacketHeaders h = headers;
+        if (h.wrap(ring, offsets[i], frames[i].length, PacketMix.ETHERNET) != ParseStatus.OK) {
+            return 0;
+        }
+        return fields(h);
+    }
+
+    private static long fields(PacketHeaders h) {
+        long addresses = h.ipVersion() == 4
+                ? (long) h.ipv4Source() * 31 + h.ipv4Destination()
+                : h.ipv6SourceHigh() ^ h.ipv6SourceLow() ^ h.ipv6DestinationHigh() * 31 ^ h.ipv6DestinationLow();
+        return addresses + h.sourcePort() * 65537L + h.destinationPort() + h.sequenceNumber() * 7
+                + h.acknowledgementNumber() * 11 + h.flags() * 13L + h.window() + h.payloadOffset() * 17L
+                + h.vlanCount();
+    }
+
+    private long foldBaseline(int i) {
+        ByteBufferParser b = baseline;
+        if (!b.parse(frames[i])) {
+            return 0;
+        }
+        long addresses = b.ipVersion == 4
+                ? (long) b.ipv4Source * 31 + b.ipv4Destination
+                : b.ipv6SourceHigh ^ b.ipv6SourceLow ^ b.ipv6DestinationHigh * 31 ^ b.ipv6DestinationLow;
+        return addresses + b.sourcePort * 65537L + b.destinationPort + b.sequence * 7
+                + b.acknowledgement * 11 + b.flags * 13L + b.window + b.payloadOffset * 17L + b.vlanCount;
+    }
+}
