@@ -24,7 +24,8 @@ import static io.panatap.parse.Bytes.u8;
  * <p>IP length fields are not trusted to find TCP: an IPv4 total length of 0 (TSO, BIG TCP) or an IPv6
  * payload length of 0 (jumbogram) means "to the end of the capture", and a length larger than the capture
  * is cut to the capture. A non-zero length shorter than the capture ends the datagram (Ethernet padding is
- * not TCP), as tshark does.
+ * not TCP), as tshark does. (tshark 4.0 shows no TCP for an IPv6 payload length of 0 without a Jumbo
+ * Payload option, as Linux BIG TCP writes; this parser still finds it.)
  *
  * <p>Partial TCP headers follow tshark 4.0, whose output is this project's ground truth: at least the 4
  * bytes of ports make the frame TCP ({@link ParseStatus#OK}); the flags are only reported
@@ -36,6 +37,11 @@ import static io.panatap.parse.Bytes.u8;
  *
  * <p>Offsets returned by getters are relative to the {@code offset} given to {@link #wrap}. Getters of
  * fields that were not reached return 0 (-1 for sequence, acknowledgement and VLAN id).
+ *
+ * <p>Hot path: each fixed header is read with a few wide big-endian loads from the segment, bounds are
+ * checked once per header against the frame length, and the TCP fields are kept as the raw header words
+ * and extracted by the getters, so a frame costs a handful of loads and primitive stores. Instances are not
+ * thread-safe; use one per thread.
  */
 public final class PacketHeaders {
 
