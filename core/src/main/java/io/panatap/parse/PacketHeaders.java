@@ -125,31 +125,45 @@ public final class PacketHeaders {
         return wrap(frame, 0, frame.byteSize(), linkType);
     }
 
+    // The hot path is split into small methods (link, then IP, then TCP) and the rare cases (cut headers,
+    // raw links, tag stacks, extension headers) into separate ones, so the JIT inlines the common frame.
+
     private ParseStatus decode(int end, int linkType) {
         int pos;
         int etherType;
+        if (linkType == LinkType.ETHERNET) {
+            if (end < EthernetHeader.LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + EthernetHeader.ETHER_TYPE_OFFSET);
+            pos = EthernetHeader.LENGTH;
+        } else if (linkType == LinkType.LINUX_SLL) {
+            if (end < LinuxSllHeader.SLL_LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + LinuxSllHeader.SLL_PROTOCOL_OFFSET);
+            pos = LinuxSllHeader.SLL_LENGTH;
+        } else if (linkType == LinkType.LINUX_SLL2) {
+            if (end < LinuxSllHeader.SLL2_LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + LinuxSllHeader.SLL2_PROTOCOL_OFFSET);
+            pos = LinuxSllHeader.SLL2_LENGTH;
+        } else {
+            return ipLink(end, linkType);
+        }
+        if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
+            return ipv4(pos, end);
+        }
+        if (etherType == EthernetHeader.ETHER_TYPE_IPV6) {
+            return ipv6(pos, end);
+        }
+        return EthernetHeader.isVlanTpid(etherType) ? vlanTags(pos, etherType, end) : finish(NOT_TCP, Layer.NONE);
+    }
+
+    /** Link types without a link header: raw IP (version from the first nibble), IPv4 or IPv6 only. */
+    private ParseStatus ipLink(int end, int linkType) {
         switch (linkType) {
-            case LinkType.ETHERNET -> {
-                if (end < EthernetHeader.LENGTH) {
-                    return finish(TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + EthernetHeader.ETHER_TYPE_OFFSET);
-                pos = EthernetHeader.LENGTH;
-            }
-            case LinkType.LINUX_SLL -> {
-                if (end < LinuxSllHeader.SLL_LENGTH) {
-                    return finish(TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + LinuxSllHeader.SLL_PROTOCOL_OFFSET);
-                pos = LinuxSllHeader.SLL_LENGTH;
-            }
-            case LinkType.LINUX_SLL2 -> {
-                if (end < LinuxSllHeader.SLL2_LENGTH) {
-                    return finish(TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + LinuxSllHeader.SLL2_PROTOCOL_OFFSET);
-                pos = LinuxSllHeader.SLL2_LENGTH;
-            }
             case LinkType.RAW, LinkType.RAW_BSD_12, LinkType.RAW_BSD_14 -> {
                 if (end < 1) {
                     return finish(TRUNCATED, Layer.LINK);
@@ -174,17 +188,20 @@ public final class PacketHeaders {
                 return finish(NOT_TCP, Layer.NONE);
             }
         }
-        // Any number of tags; each step consumes 4 bytes, so the loop ends with the frame.
+    }
+
+    /** Any number of tags from {@code pos}; each step consumes 4 bytes, so the loop ends with the frame. */
+    private ParseStatus vlanTags(int pos, int etherType, int end) {
         while (EthernetHeader.isVlanTpid(etherType)) {
             if (end - pos < VlanTag.LENGTH) {
                 return finish(TRUNCATED, Layer.VLAN);
             }
-            int tci = u16(segment, base + pos + VlanTag.TCI_OFFSET);
+            int tag = i32(segment, base + pos); // TCI, then the next EtherType
             if (vlanCount == 0) {
-                outerTci = tci;
+                outerTci = tag >>> 16;
             }
             vlanCount++;
-            etherType = u16(segment, base + pos + VlanTag.ETHER_TYPE_OFFSET);
+            etherType = tag & 0xFFFF;
             pos += VlanTag.LENGTH;
         }
         if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
@@ -200,11 +217,7 @@ public final class PacketHeaders {
         ipOffset = pos;
         long at = base + pos;
         if (end - pos < Ipv4Header.MIN_LENGTH) {
-            // Short: say whether the version is wrong before saying the header is cut.
-            if (end - pos >= 1 && u8(segment, at + Ipv4Header.VERSION_IHL_OFFSET) >>> 4 != Ipv4Header.VERSION) {
-                return finish(MALFORMED, Layer.IPV4);
-            }
-            return finish(TRUNCATED, Layer.IPV4);
+            return shortIp(at, end - pos, Ipv4Header.VERSION, Layer.IPV4);
         }
         // The fixed 20 bytes in three reads: [version/IHL, TOS, total length, id, flags/fragment],
         // [TTL, protocol, checksum, source], [destination].
@@ -242,14 +255,19 @@ public final class PacketHeaders {
         return tcp(pos + headerLength, datagramEnd, declaredEnd, end);
     }
 
+    /** An IP header cut by the capture: MALFORMED if the version is wrong already, else TRUNCATED. */
+    private ParseStatus shortIp(long at, int available, int version, Layer layer) {
+        if (available >= 1 && u8(segment, at) >>> 4 != version) {
+            return finish(MALFORMED, layer);
+        }
+        return finish(TRUNCATED, layer);
+    }
+
     private ParseStatus ipv6(int pos, int end) {
         ipOffset = pos;
         long at = base + pos;
         if (end - pos < Ipv6Header.LENGTH) {
-            if (end - pos >= 1 && u8(segment, at + Ipv6Header.VERSION_OFFSET) >>> 4 != Ipv6Header.VERSION) {
-                return finish(MALFORMED, Layer.IPV6);
-            }
-            return finish(TRUNCATED, Layer.IPV6);
+            return shortIp(at, end - pos, Ipv6Header.VERSION, Layer.IPV6);
         }
         // [version, traffic class, flow label, payload length, next header, hop limit] in one read.
         long word0 = i64(segment, at);
@@ -269,8 +287,17 @@ public final class PacketHeaders {
             datagramEnd = Math.min(end, declaredEnd);
         }
         int next = (int) (word0 >>> 8) & 0xFF;
-        int p = pos + Ipv6Header.LENGTH;
-        // Every step advances p by at least 8 bytes and the count is capped: the walk always ends.
+        if (next == Ipv6Header.NEXT_TCP) {
+            return tcp(pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
+        }
+        return extensionHeaders(next, pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
+    }
+
+    /**
+     * Walks hop-by-hop, routing, destination-options and fragment headers from {@code p} to TCP. Every step
+     * advances at least 8 bytes and the count is capped: the walk always ends.
+     */
+    private ParseStatus extensionHeaders(int next, int p, int datagramEnd, int declaredEnd, int end) {
         for (int headers = 0; headers <= MAX_IPV6_EXTENSION_HEADERS; headers++) {
             switch (next) {
                 case Ipv6Header.NEXT_TCP -> {
@@ -331,8 +358,14 @@ public final class PacketHeaders {
             tcpWord2 = i32(segment, at + 16);
             return ((int) (word1 >>> 28) & 0x0F) < 5 ? finish(MALFORMED, Layer.TCP) : finish(OK, Layer.NONE);
         }
-        // A cut header: keep the bytes that are there, the getters expose only the fields they complete
-        // (tshark's rules, see the class comment).
+        return cutTcp(at, visible);
+    }
+
+    /**
+     * A TCP header cut before byte 20: keep the bytes that are there; the getters expose only the fields
+     * they complete (tshark's rules, see the class comment).
+     */
+    private ParseStatus cutTcp(long at, int visible) {
         long word0 = 0;
         long word1 = 0;
         for (int i = 0; i < 16; i++) {

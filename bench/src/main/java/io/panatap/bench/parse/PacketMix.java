@@ -14,11 +14,17 @@ final class PacketMix {
     private PacketMix() {
     }
 
+    /** The 70/20/10 mix. */
     static byte[][] generate(int count, long seed) {
+        return generate(count, seed, false);
+    }
+
+    /** The mix, or with {@code ipv4Only} every frame Ethernet/IPv4/TCP (same payload spread). */
+    static byte[][] generate(int count, long seed, boolean ipv4Only) {
         Random random = new Random(seed);
         byte[][] frames = new byte[count][];
         for (int i = 0; i < count; i++) {
-            int kind = random.nextInt(100);
+            int kind = ipv4Only ? 0 : random.nextInt(100);
             int payload = switch (random.nextInt(4)) {
                 case 0 -> 0;
                 case 1 -> random.nextInt(200);
