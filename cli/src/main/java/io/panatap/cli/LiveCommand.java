@@ -1,0 +1,115 @@
+package io.panatap.cli;
+
+import io.panatap.capture.CaptureException;
+import io.panatap.capture.CaptureStats;
+import io.panatap.capture.PacketCapture;
+import io.panatap.pcap.PcapWriter;
+import io.panatap.parse.LinkType;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+
+/**
+ * Live capture: opens the {@code AF_PACKET} socket, prints rows (or writes {@code -w}) batch by batch, and on
+ * any stop prints tcpdump's three statistics lines to stderr.
+ */
+final class LiveCommand {
+    private static final int BATCH = 256;
+
+    private final Options options;
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    private final Session session;
+
+    LiveCommand(Options options, OutputStream stdout, PrintStream stderr, Session session) {
+        this.options = options;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.session = session;
+    }
+
+    int run() throws CommandException, IOException {
+        if (options.listInterfaces) {
+            throw new CommandException("-D is not supported by this build");
+        }
+        if (options.dumpFilter) {
+            Filters.dump(options, stdout);
+            return Main.OK;
+        }
+        String where = options.allInterfaces() ? "any" : options.interfaceName;
+        PacketCapture capture;
+        try {
+            capture = PacketCapture.builder().open();
+        } catch (CaptureException e) {
+            throw new CommandException(where + ": " + e.getMessage(), e);
+        }
+        session.source(capture);
+        if (options.verbose) {
+            stderr.println("panatap: capture ready on " + where + " after " + sinceLaunchMillis() + " ms");
+        }
+        TextOutput out = new TextOutput(stdout, 64 * 1024);
+        PcapWriter writer = null;
+        PacketSink sink = null;
+        try {
+            if (options.writeFile != null) {
+                writer = Writers.create(options.writeFile, LinkType.ETHERNET, options.snapLength, stdout);
+            }
+            sink = new PacketSink(formatter(), out, writer, null, options.count);
+            sink.start();
+            out.flush();
+            while (!sink.done() && !session.stopRequested()) {
+                capture.poll(sink, BATCH);
+                sink.endBatch();
+            }
+            sink.checkError();
+        } catch (CaptureException e) {
+            if (!session.stopRequested()) {
+                throw new CommandException(where + ": " + e.getMessage(), e);
+            }
+        } finally {
+            try {
+                if (writer != null) {
+                    writer.close();
+                }
+                out.flush();
+            } catch (IOException e) {
+                // reported by the loop if it matters; statistics are still printed
+            }
+            CaptureStats stats = capture.stats();
+            capture.close();
+            session.source(null);
+            printStats(stderr, sink == null ? 0 : sink.count(), stats);
+        }
+        return Main.OK;
+    }
+
+    private RowFormatter formatter() {
+        return switch (options.format) {
+            case TABLE -> new TableFormatter(TableFormatter.Clock.WALL);
+            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault());
+            case JSON -> new JsonFormatter();
+        };
+    }
+
+    /** tcpdump's statistics lines, with its singular/plural. */
+    static void printStats(PrintStream err, long captured, CaptureStats stats) {
+        err.print(plural(captured) + " captured\n"
+                + plural(stats.received()) + " received by filter\n"
+                + plural(stats.dropped()) + " dropped by kernel\n");
+        err.flush();
+    }
+
+    static String plural(long n) {
+        return n + (n == 1 ? " packet" : " packets");
+    }
+
+    /** Milliseconds since the process started (the JVM's launch), or -1 if the system does not say. */
+    static long sinceLaunchMillis() {
+        return ProcessHandle.current().info().startInstant()
+                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+    }
+}
