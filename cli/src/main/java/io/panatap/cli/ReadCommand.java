@@ -45,7 +45,8 @@ final class ReadCommand {
         try (CaptureFileReader reader = open(name)) {
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             PcapWriter writer = options.writeFile == null ? null
-                    : Writers.create(options.writeFile, reader.linkType(), reader.snapLength(), stdout);
+                    : Writers.create(options.writeFile, reader.linkType(),
+                            reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
             try {
                 PacketSink sink = new PacketSink(formatter(), out, writer, filter, options.count);
                 sink.start();

@@ -4,8 +4,7 @@ import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Opens the {@code -w} file. */
@@ -15,15 +14,22 @@ final class Writers {
 
     /** A pcap writer for {@code name}, {@code -} meaning standard output. */
     static PcapWriter create(String name, int linkType, int snapLength, OutputStream stdout) throws CommandException {
-        Path path = Path.of(name.equals("-") ? "/dev/stdout" : name);
+        Path path;
+        try {
+            path = Path.of(name.equals("-") ? "/dev/stdout" : name).toAbsolutePath();
+        } catch (RuntimeException e) {
+            throw new CommandException(name + ": not a usable file name for -w", e);
+        }
+        Path parent = path.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new CommandException(name + ": directory " + parent + " does not exist; create it or choose "
+                    + "another path for -w");
+        }
         try {
             return PcapWriter.create(path, linkType, snapLength, PcapWriter.Precision.MICRO);
-        } catch (NoSuchFileException e) {
-            throw new CommandException(name + ": no such directory; check the path given to -w", e);
-        } catch (AccessDeniedException e) {
-            throw new CommandException(name + ": permission denied; choose a writable path for -w", e);
         } catch (IOException | RuntimeException e) {
-            throw new CommandException(name + ": cannot create: " + e.getMessage(), e);
+            throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
+                    + "); choose a writable path", e);
         }
     }
 }
