@@ -1,5 +1,7 @@
 package io.panatap.cli;
 
+import io.panatap.capture.PacketCapture;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -31,6 +33,14 @@ final class Filters {
             return null;
         }
         throw new CommandException("filter expressions are not supported by this build; remove '" + expression + "'");
+    }
+
+    /** Attaches the compiled expression to a live capture as its kernel socket filter. */
+    static void attach(Options options, PacketCapture.Builder builder) throws CommandException {
+        String expression = expression(options);
+        if (expression != null) {
+            throw new CommandException("filter expressions are not supported by this build; remove '" + expression + "'");
+        }
     }
 
     /** {@code -d}: prints the compiled program. */

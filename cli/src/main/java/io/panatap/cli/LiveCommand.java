@@ -2,9 +2,9 @@ package io.panatap.cli;
 
 import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureStats;
+import io.panatap.capture.NetworkInterfaces;
 import io.panatap.capture.PacketCapture;
 import io.panatap.pcap.PcapWriter;
-import io.panatap.parse.LinkType;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,18 +34,29 @@ final class LiveCommand {
 
     int run() throws CommandException, IOException {
         if (options.listInterfaces) {
-            throw new CommandException("-D is not supported by this build");
+            listInterfaces();
+            return Main.OK;
         }
         if (options.dumpFilter) {
             Filters.dump(options, stdout);
             return Main.OK;
         }
-        String where = options.allInterfaces() ? "any" : options.interfaceName;
+        String name = interfaceName();
+        String where = name == null ? "any" : name;
         PacketCapture capture;
         try {
-            capture = PacketCapture.builder().open();
+            PacketCapture.Builder builder = PacketCapture.builder()
+                    .interfaceName(name)
+                    .direction(options.direction)
+                    .snapLength(options.snapLength)
+                    .promiscuous(options.promiscuous);
+            if (options.bufferKiB > 0) {
+                builder.ringSize(options.bufferKiB * 1024L);
+            }
+            Filters.attach(options, builder);
+            capture = builder.open();
         } catch (CaptureException e) {
-            throw new CommandException(where + ": " + e.getMessage(), e);
+            throw new CommandException(describe(e, where), e);
         }
         session.source(capture);
         if (options.verbose) {
@@ -56,7 +67,7 @@ final class LiveCommand {
         PacketSink sink = null;
         try {
             if (options.writeFile != null) {
-                writer = Writers.create(options.writeFile, LinkType.ETHERNET, options.snapLength, stdout);
+                writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count);
             sink.start();
@@ -68,7 +79,7 @@ final class LiveCommand {
             sink.checkError();
         } catch (CaptureException e) {
             if (!session.stopRequested()) {
-                throw new CommandException(where + ": " + e.getMessage(), e);
+                throw new CommandException(describe(e, where), e);
             }
         } finally {
             try {
@@ -77,7 +88,7 @@ final class LiveCommand {
                 }
                 out.flush();
             } catch (IOException e) {
-                // reported by the loop if it matters; statistics are still printed
+                // A closed pipe or full disk; the loop reports it if it saw it first. Statistics still follow.
             }
             CaptureStats stats = capture.stats();
             capture.close();
@@ -85,6 +96,48 @@ final class LiveCommand {
             printStats(stderr, sink == null ? 0 : sink.count(), stats);
         }
         return Main.OK;
+    }
+
+    /** {@code -i}: null for all interfaces; a number that names no interface is taken as an index (-D). */
+    private String interfaceName() {
+        if (options.allInterfaces()) {
+            return null;
+        }
+        String name = options.interfaceName;
+        if (name.chars().allMatch(Character::isDigit) && NetworkInterfaces.find(name) == null) {
+            for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
+                if (String.valueOf(info.index()).equals(name)) {
+                    return info.name();
+                }
+            }
+        }
+        return name;
+    }
+
+    private static String describe(CaptureException e, String where) {
+        return switch (e.reason()) {
+            case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY -> e.getMessage();
+            default -> e.getMessage() + " (capturing on " + where + ")";
+        };
+    }
+
+    /** {@code -D}: tcpdump's list, numbered by interface index ({@code -i} accepts the number). */
+    private void listInterfaces() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
+            sb.append(info.index()).append('.').append(info.name()).append(" [").append(info.up() ? "Up" : "Down");
+            if (info.running()) {
+                sb.append(", Running");
+            }
+            if (info.loopback()) {
+                sb.append(", Loopback");
+            }
+            sb.append("]\n");
+        }
+        sb.append("any (all interfaces)\n");
+        TextOutput out = new TextOutput(stdout, 4096);
+        out.append(sb);
+        out.flush();
     }
 
     private RowFormatter formatter() {

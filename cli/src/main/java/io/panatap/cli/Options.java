@@ -210,7 +210,7 @@ final class Options {
                 long s = number(value, shown, 0, MAX_SNAPLEN);
                 snapLength = s == 0 ? MAX_SNAPLEN : (int) s;
             }
-            case 'B' -> bufferKiB = (int) number(value, shown, 1, MAX_BUFFER_KIB);
+            case 'B' -> bufferKiB = (int) number(value, shown, 4, MAX_BUFFER_KIB); // the ring needs a page
             case 'w' -> writeFile = nonEmpty(value, shown);
             case 'r' -> readFile = nonEmpty(value, shown);
             case 'F' -> filterFile = nonEmpty(value, shown);

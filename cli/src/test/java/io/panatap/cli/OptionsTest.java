@@ -92,7 +92,7 @@ class OptionsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"-x", "--bogus", "-c", "-c 0", "-c -1", "-c abc", "-c 99999999999999999999",
-            "-s -1", "-s 262145", "-B 0", "-B x", "-Q sideways", "--format xml", "--format", "-i",
+            "-s -1", "-s 262145", "-B 0", "-B 3", "-B x", "-Q sideways", "--format xml", "--format", "-i",
             "--verbose=yes", "-w", "-r", "-F", "-r f -i eth0", "-r f -Q in", "-r f -p", "-r f -B 8", "-r f -D",
             "-w o.pcap --format json", "-F f.txt tcp"})
     void badCommandLinesAreUsageErrorsWithAMessage(String line) {

@@ -58,7 +58,15 @@ final class TestFrames {
 
     static byte[] address(String text) {
         try {
-            return InetAddress.getByName(text).getAddress();
+            byte[] a = InetAddress.getByName(text).getAddress();
+            if (a.length == 4 && text.contains(":")) { // ::ffff:a.b.c.d comes back as IPv4
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xFF;
+                mapped[11] = (byte) 0xFF;
+                System.arraycopy(a, 0, mapped, 12, 4);
+                return mapped;
+            }
+            return a;
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(text, e);
         }
