@@ -15,11 +15,15 @@ public final class BpfProgram {
     private final byte[] jumpFalse;
     private final int[] constants;
 
+    /** Why the kernel would refuse this program, or null if it would accept it. */
+    private final String invalidReason;
+
     private BpfProgram(short[] codes, byte[] jumpTrue, byte[] jumpFalse, int[] constants) {
         this.codes = codes;
         this.jumpTrue = jumpTrue;
         this.jumpFalse = jumpFalse;
         this.constants = constants;
+        this.invalidReason = BpfChecker.check(this);
     }
 
     /**
@@ -52,6 +56,23 @@ public final class BpfProgram {
         return new BpfProgram(codes, jt, jf, k);
     }
 
+    // Raw arrays for the interpreter's loop; never handed outside the package.
+    short[] codes() {
+        return codes;
+    }
+
+    byte[] jumpTrues() {
+        return jumpTrue;
+    }
+
+    byte[] jumpFalses() {
+        return jumpFalse;
+    }
+
+    int[] constants() {
+        return constants;
+    }
+
     public int length() {
         return codes.length;
     }
@@ -74,6 +95,32 @@ public final class BpfProgram {
     /** The constant {@code k} of instruction {@code i}. */
     public int constant(int i) {
         return constants[i];
+    }
+
+    /**
+     * Checks the program the way the kernel does before {@code SO_ATTACH_FILTER} ({@code bpf_check_classic}):
+     * known opcodes, jumps that stay inside the program, a final {@code ret}, no division by a zero
+     * constant, no constant shift of 32 or more, and no scratch-memory read before a store on some path.
+     *
+     * @throws IllegalArgumentException naming the first offending instruction
+     */
+    public void validate() {
+        if (invalidReason != null) {
+            throw new IllegalArgumentException(invalidReason);
+        }
+    }
+
+    /** True if {@link #validate()} passes. */
+    public boolean isValid() {
+        return invalidReason == null;
+    }
+
+    /**
+     * The program in the text form of {@code tcpdump -d}, one {@code (000) ldh      [12]} line per
+     * instruction, each line ending with a newline.
+     */
+    public String dump() {
+        return BpfPrinter.print(this);
     }
 
     @Override

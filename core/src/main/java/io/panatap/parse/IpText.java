@@ -9,7 +9,7 @@ package io.panatap.parse;
  */
 public final class IpText {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    /** The high 96 bits of an IPv4-mapped address {@code ::ffff:0:0/96} (RFC 4291 section 2.5.5.2). */
+    /** Bits 32..63 of the low half of an IPv4-mapped address {@code ::ffff:0:0/96} (RFC 4291 2.5.5.2). */
     private static final long MAPPED_LOW_PREFIX = 0x0000_FFFFL;
 
     private IpText() {
@@ -27,11 +27,21 @@ public final class IpText {
      * Appends the RFC 5952 form of the address whose network-order bytes are {@code high} then {@code low}:
      * longest run of two or more zero groups compressed (the first of equal runs), lower case, and
      * {@code ::ffff:a.b.c.d} for IPv4-mapped addresses.
+     *
+     * <p>Section 5 recommends mixed notation for the well-known prefixes of RFC 4291, which are the
+     * IPv4-mapped {@code ::ffff:0:0/96} and the (deprecated) IPv4-compatible {@code ::/96}. The latter is
+     * written {@code ::a.b.c.d} only when its seventh group is non-zero, so {@code ::}, {@code ::1} and
+     * {@code ::2} stay hexadecimal: the same rule as tshark and glibc's {@code inet_ntop}.
      */
     public static StringBuilder appendIpv6(StringBuilder out, long high, long low) {
-        if (high == 0 && (low >>> 32) == MAPPED_LOW_PREFIX) {
-            // RFC 5952 section 5: the well-known IPv4-mapped prefix is written in mixed notation.
-            return appendIpv4(out.append("::ffff:"), (int) low);
+        if (high == 0) {
+            long upper = low >>> 32;
+            if (upper == MAPPED_LOW_PREFIX) {
+                return appendIpv4(out.append("::ffff:"), (int) low);
+            }
+            if (upper == 0 && (low & 0xFFFF_0000L) != 0) {
+                return appendIpv4(out.append("::"), (int) low);
+            }
         }
         // Find the first longest run of zero groups (RFC 5952 sections 4.2.1 to 4.2.3).
         int bestStart = -1;

@@ -173,7 +173,7 @@ public final class CaptureFileReader implements AutoCloseable {
         this.size = data.byteSize();
         this.record = new FileRecord(data);
         if (size == 0) {
-            throw new CaptureFileException("empty file: not a pcap or pcapng capture", 0);
+            throw new CaptureFileException("empty file (0 bytes): not a pcap or pcapng capture", 0);
         }
         if (size < 4) {
             throw new CaptureFileException("file too short to be a capture: " + size + " bytes", 0);

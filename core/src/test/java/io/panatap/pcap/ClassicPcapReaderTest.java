@@ -165,7 +165,7 @@ class ClassicPcapReaderTest {
         Path file = dir.resolve("empty");
         Files.write(file, new byte[0]);
         assertThatThrownBy(() -> CaptureFileReader.open(file))
-                .isInstanceOf(CaptureFileException.class).hasMessageContaining("empty file");
+                .isInstanceOf(CaptureFileException.class).hasMessage("empty file (0 bytes): not a pcap or pcapng capture");
     }
 
     @Test

@@ -20,6 +20,12 @@ record ReadResult(List<Packet> packets, CaptureFileException error) {
         return read(file);
     }
 
+    /** Overwrites {@code file} with {@code bytes} and reads it. */
+    static ReadResult rewrite(Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        return read(file);
+    }
+
     static ReadResult read(Path file) throws IOException {
         List<Packet> packets = new ArrayList<>();
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
