@@ -32,13 +32,9 @@ final class LiveCommand {
         this.session = session;
     }
 
-    int run() throws CommandException, IOException {
+    int run() throws CommandException, UsageException, IOException {
         if (options.listInterfaces) {
             listInterfaces();
-            return Main.OK;
-        }
-        if (options.dumpFilter) {
-            Filters.dump(options, stdout);
             return Main.OK;
         }
         String name = interfaceName();
@@ -52,6 +48,10 @@ final class LiveCommand {
                     .promiscuous(options.promiscuous);
             if (options.bufferKiB > 0) {
                 builder.ringSize(options.bufferKiB * 1024L);
+            }
+            if (options.dumpFilter) {
+                Filters.dump(Filters.live(Filters.expression(options), builder.linkType(), options.snapLength), stdout);
+                return Main.OK;
             }
             Filters.attach(options, builder);
             capture = builder.open();

@@ -53,6 +53,10 @@ public final class Main {
                 return new ReadCommand(options, stdout, stderr, session).run();
             }
             return new LiveCommand(options, stdout, stderr, session).run();
+        } catch (UsageException e) {
+            stderr.println("panatap: " + e.getMessage());
+            stderr.println(Options.USAGE);
+            return USAGE_ERROR;
         } catch (CommandException e) {
             stderr.println("panatap: " + e.getMessage());
             if (options.verbose && e.getCause() != null) {

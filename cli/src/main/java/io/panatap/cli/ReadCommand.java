@@ -35,14 +35,15 @@ final class ReadCommand {
         this.session = session;
     }
 
-    int run() throws CommandException, IOException {
+    int run() throws CommandException, UsageException, IOException {
         String name = options.readFile;
-        if (options.dumpFilter) {
-            Filters.dump(options, stdout);
-            return Main.OK;
-        }
-        PacketFilter filter = Filters.forFile(options);
         try (CaptureFileReader reader = open(name)) {
+            if (options.dumpFilter) {
+                String expression = Filters.expression(options);
+                Filters.dump(Filters.compile(expression == null ? "" : expression, reader.linkType(), 0), stdout);
+                return Main.OK;
+            }
+            PacketFilter filter = Filters.forFile(options, reader.linkType());
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             PcapWriter writer = options.writeFile == null ? null
                     : Writers.create(options.writeFile, reader.linkType(),

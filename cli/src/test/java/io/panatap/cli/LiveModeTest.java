@@ -213,6 +213,29 @@ class LiveModeTest {
     }
 
     @Test
+    void aFilterExpressionRunsInTheKernel() throws Exception {
+        Running r = start("-v", "-c", "2", "-Q", "inout", "-i", net.peerInterface(), "src", "port", "5555");
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.lines()).hasSize(3 + 2);
+        assertThat(result.out()).startsWith(TableFormatter.HEADER
+                + row(net.peerIpv4(), net.hostIpv4(), PORT, port, "0  1  0  0  1  0"));
+        assertThat(result.lines().get(4) + "\n").startsWith(row(net.peerIpv4(), net.hostIpv4(), PORT, port, "").stripTrailing());
+    }
+
+    @Test
+    void dashDPrintsTheKernelProgramForTheInterface() throws Exception {
+        CommandRunner.Result result = start("-d", "-i", net.peerInterface(), "port", "22").finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.lines().get(0)).isEqualTo("(000) ldh      [12]");
+        CommandRunner.Result any = start("-d").finish();
+        assertThat(any.status()).isZero();
+        assertThat(any.lines()).isNotEmpty().allMatch(l -> l.matches("\\(\\d{3}\\) .*"));
+    }
+
+    @Test
     void writesAPcapThatTheReaderAndTcpdumpRead() throws Exception {
         Path file = dir.resolve("live.pcap");
         Running r = start("-v", "-c", "5", "-w", file.toString());

@@ -217,6 +217,55 @@ class ReadModeTest {
         assertThat(p.exitValue()).isZero();
     }
 
+    @Test
+    void aFilterExpressionSelectsTheSegmentsPrinted() throws Exception {
+        Result r = CommandRunner.run("-r", capture.toString(), "--format", "json", "src", "host", "10.0.0.2", "or", "ip6");
+        assertThat(r.status()).isZero();
+        assertThat(r.lines()).hasSize(2);
+        assertThat(r.lines().get(0)).startsWith("{\"frame\":2,");
+        assertThat(r.lines().get(1)).startsWith("{\"frame\":4,");
+    }
+
+    @Test
+    void aFilterFileWorksLikeTheExpression() throws Exception {
+        Path filter = dir.resolve("filter.txt");
+        Files.writeString(filter, "tcp[13] & 2 != 0\n");
+        Result r = CommandRunner.run("-r", capture.toString(), "-F", filter.toString(), "--format", "json");
+        assertThat(r.status()).isZero();
+        assertThat(r.lines()).hasSize(2).allMatch(l -> l.contains("\"SYN\""));
+        Result missing = CommandRunner.run("-r", capture.toString(), "-F", dir.resolve("none.txt").toString());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("panatap: cannot read the filter file ").endsWith("; check the path given to -F\n");
+    }
+
+    @Test
+    void withAFilterTheWriteFileGetsTheMatchingRecordsTcpOrNot() throws Exception {
+        Path copy = dir.resolve("udp.pcap");
+        Result r = CommandRunner.run("-r", capture.toString(), "-w", copy.toString(), "udp");
+        assertThat(r.status()).isZero();
+        assertThat(frames(copy)).hasSize(1).allMatch(f -> f.startsWith("1 "));
+    }
+
+    @Test
+    void dashDPrintsTheCompiledProgramLikeTcpdump() throws Exception {
+        Result r = CommandRunner.run("-d", "-r", capture.toString(), "tcp", "port", "22");
+        assertThat(r.status()).isZero();
+        assertThat(r.lines()).isNotEmpty();
+        assertThat(r.lines().get(0)).isEqualTo("(000) ldh      [12]");
+        assertThat(r.lines().get(r.lines().size() - 1)).matches("\\(\\d{3}\\) ret      #0");
+        // The same text form as tcpdump -d (the instructions differ: libpcap's optimiser is not reproduced).
+        assertThat(r.lines()).allMatch(l -> l.matches("\\(\\d{3}\\) \\S+ *\\S.*"));
+    }
+
+    @Test
+    void aBadFilterIsAUsageErrorPointingAtTheToken() throws Exception {
+        Result r = CommandRunner.run("-r", capture.toString(), "tcp", "prot", "22");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("panatap: filter 'tcp prot 22': syntax error").contains("column 5")
+                .contains("Usage: panatap");
+        assertThat(r.out()).isEmpty();
+    }
+
     /** The records of a capture file, as (frame, timestamp, bytes) strings, read by the project's reader. */
     static List<String> frames(Path file) throws IOException {
         List<String> out = new ArrayList<>();
