@@ -9,6 +9,8 @@ import io.panatap.pcap.PcapWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -160,9 +162,27 @@ final class LiveCommand {
         return n + (n == 1 ? " packet" : " packets");
     }
 
-    /** Milliseconds since the process started (the JVM's launch), or -1 if the system does not say. */
+    /**
+     * Milliseconds since the process started (the launcher script's {@code exec} keeps the process, so its time
+     * counts too), or -1 if the system does not say. Read from {@code /proc}: the start time in clock ticks
+     * since boot against {@code /proc/uptime}, both 10 ms exact; {@code ProcessHandle}'s start instant adds
+     * the whole-second boot time and can be a second off.
+     */
     static long sinceLaunchMillis() {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime"));
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Fields after the command name in parentheses: state is field 3, starttime field 22.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[22 - 3]);
+            double upSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.round(upSeconds * 1000) - startTicks * 1000 / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().info().startInstant()
+                    .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        }
     }
+
+    /** {@code sysconf(_SC_CLK_TCK)}: 100 on every Linux architecture's user ABI. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 }
