@@ -1,44 +1,216 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
+import io.panatap.parse.LinkType;
 
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
  * Writes classic pcap files, buffered; the file is valid up to the last whole record at any time it is
  * flushed.
  *
- * <p>STUB: to be implemented (issue 4).
+ * <p>Records collect in a heap buffer (64 KiB, grown for a larger record) and reach the file only as whole
+ * records, so a process killed mid-capture leaves a file that ends at a record boundary. Writes go through
+ * a {@link FileOutputStream}, which a thread interrupt does not close (unlike an interruptible
+ * {@code FileChannel}), so {@link #close()} can still flush after an interrupt. The file is little-endian;
+ * captured bytes beyond the snap length are cut. Not thread-safe.
  */
 public final class PcapWriter implements AutoCloseable {
 
     /** Timestamp resolution of the file (magic 0xa1b2c3d4 or 0xa1b23c4d). */
     public enum Precision { MICRO, NANO }
 
-    private PcapWriter() {
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final int MAC_ADDRESSES_LENGTH = 12;
+    private static final int VLAN_TAG_LENGTH = 4;
+    private static final int TPID_8021Q = 0x8100;
+    private static final long MAX_SECONDS = 0xFFFFFFFFL;
+
+    private final Path file;
+    private final FileOutputStream out;
+    private final int linkType;
+    private final int snapLength;
+    private final Precision precision;
+    private byte[] buffer = new byte[BUFFER_SIZE];
+    private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
+    private int used;
+    private boolean closed;
+
+    private PcapWriter(Path file, FileOutputStream out, int linkType, int snapLength, Precision precision) {
+        this.file = file;
+        this.out = out;
+        this.linkType = linkType;
+        this.snapLength = snapLength;
+        this.precision = precision;
     }
 
+    /**
+     * Creates (or truncates) {@code file} and writes the file header. {@code snapLength} must be positive;
+     * {@code linkType} is a {@code LINKTYPE_*} number (0..65535).
+     */
     public static PcapWriter create(Path file, int linkType, int snapLength, Precision precision) throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (snapLength <= 0) {
+            throw new IOException("cannot write " + file + ": snap length must be positive, got " + snapLength);
+        }
+        if (linkType < 0 || linkType > 0xFFFF) {
+            throw new IOException("cannot write " + file + ": link type " + linkType + " is out of range");
+        }
+        FileOutputStream out;
+        try {
+            out = new FileOutputStream(file.toFile());
+        } catch (IOException e) {
+            throw new IOException("cannot create " + file + ": " + e.getMessage(), e);
+        }
+        PcapWriter writer = new PcapWriter(file, out, linkType, snapLength, precision);
+        try {
+            writer.writeFileHeader();
+            writer.flush();
+        } catch (IOException e) {
+            writer.closeQuietly();
+            throw e;
+        }
+        return writer;
+    }
+
+    /** Link type written in the file header. */
+    public int linkType() {
+        return linkType;
+    }
+
+    /** Snap length written in the file header. */
+    public int snapLength() {
+        return snapLength;
+    }
+
+    private void writeFileHeader() {
+        MemorySegment b = bufferSegment;
+        b.set(INT_LE, 0, precision == Precision.NANO ? CaptureFileReader.PCAP_MAGIC_NANOS
+                : CaptureFileReader.PCAP_MAGIC_MICROS);
+        b.set(SHORT_LE, 4, (short) 2);
+        b.set(SHORT_LE, 6, (short) 4);
+        b.set(INT_LE, 8, 0);
+        b.set(INT_LE, 12, 0);
+        b.set(INT_LE, 16, snapLength);
+        b.set(INT_LE, 20, linkType);
+        used = CaptureFileReader.PCAP_HEADER_LENGTH;
     }
 
     /** Writes one record of {@code captureLength} bytes at {@code offset} in {@code data}. */
     public void write(long timestampNanos, MemorySegment data, long offset, int captureLength, int originalLength)
             throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (captureLength < 0) {
+            throw new IOException("cannot write to " + file + ": negative captured length " + captureLength);
+        }
+        int captured = Math.min(captureLength, snapLength);
+        int at = beginRecord(timestampNanos, captured, Math.max(originalLength, captureLength));
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, buffer, at, captured);
+        used = at + captured;
     }
 
     /** Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does. */
     public void write(Packet packet) throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        int length = packet.captureLength();
+        if (!packet.hasVlanTag() || linkType != LinkType.ETHERNET || length < MAC_ADDRESSES_LENGTH) {
+            write(packet.timestampNanos(), packet.segment(), packet.dataOffset(), length, packet.originalLength());
+            return;
+        }
+        int tagged = length + VLAN_TAG_LENGTH;
+        int captured = Math.min(tagged, snapLength);
+        int at = beginRecord(packet.timestampNanos(), captured,
+                Math.max(packet.originalLength(), length) + VLAN_TAG_LENGTH);
+        MemorySegment src = packet.segment();
+        long from = packet.dataOffset();
+        // Destination and source MAC, then the tag, then the rest of the frame from its EtherType on.
+        int macs = Math.min(MAC_ADDRESSES_LENGTH, captured);
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, from, buffer, at, macs);
+        if (captured > MAC_ADDRESSES_LENGTH) {
+            int tpid = packet.vlanTpid() != 0 ? packet.vlanTpid() : TPID_8021Q;
+            int tag = tpid << 16 | (packet.vlanTci() & 0xFFFF);
+            int tagBytes = Math.min(VLAN_TAG_LENGTH, captured - MAC_ADDRESSES_LENGTH);
+            for (int i = 0; i < tagBytes; i++) {
+                buffer[at + MAC_ADDRESSES_LENGTH + i] = (byte) (tag >>> (24 - 8 * i));
+            }
+            int rest = captured - MAC_ADDRESSES_LENGTH - VLAN_TAG_LENGTH;
+            if (rest > 0) {
+                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, from + MAC_ADDRESSES_LENGTH, buffer,
+                        at + MAC_ADDRESSES_LENGTH + VLAN_TAG_LENGTH, rest);
+            }
+        }
+        used = at + captured;
     }
 
+    /**
+     * Makes room for a whole record (flushing earlier records first), writes its header and returns where
+     * its bytes go.
+     */
+    private int beginRecord(long timestampNanos, int captured, int original) throws IOException {
+        if (closed) {
+            throw new IOException("cannot write to " + file + ": writer is closed");
+        }
+        long seconds = Math.floorDiv(timestampNanos, 1_000_000_000L);
+        long nanos = Math.floorMod(timestampNanos, 1_000_000_000L);
+        if (seconds < 0 || seconds > MAX_SECONDS) {
+            throw new IOException("cannot write to " + file + ": timestamp " + timestampNanos
+                    + " ns is outside the pcap range (1970 to 2106)");
+        }
+        int recordLength = CaptureFileReader.PCAP_RECORD_HEADER_LENGTH + captured;
+        if (buffer.length - used < recordLength) {
+            flush();
+            if (buffer.length < recordLength) {
+                buffer = new byte[recordLength];
+                bufferSegment = MemorySegment.ofArray(buffer);
+            }
+        }
+        MemorySegment b = bufferSegment;
+        int at = used;
+        b.set(INT_LE, at, (int) seconds);
+        b.set(INT_LE, at + 4, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
+        b.set(INT_LE, at + 8, captured);
+        b.set(INT_LE, at + 12, original);
+        return at + CaptureFileReader.PCAP_RECORD_HEADER_LENGTH;
+    }
+
+    /** Writes the buffered whole records to the file. */
     public void flush() throws IOException {
+        if (used == 0) {
+            return;
+        }
+        try {
+            out.write(buffer, 0, used);
+        } catch (IOException e) {
+            throw new IOException("cannot write to " + file + ": " + e.getMessage(), e);
+        } finally {
+            used = 0;
+        }
     }
 
+    /** Flushes and closes the file; idempotent. */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            flush();
+        } finally {
+            closed = true;
+            out.close();
+        }
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // Already failing; the first error is the one to report.
+        }
     }
 }
