@@ -2,6 +2,7 @@ package io.panatap.capture;
 
 import io.panatap.Direction;
 import io.panatap.Packet;
+import io.panatap.PacketCopy;
 import io.panatap.parse.PacketHeaders;
 
 import java.lang.foreign.MemorySegment;
@@ -123,7 +124,7 @@ final class LivePacket implements Packet {
 
     @Override
     public Packet copy() {
-        return new CopiedPacket(this);
+        return PacketCopy.of(this);
     }
 
     @Override

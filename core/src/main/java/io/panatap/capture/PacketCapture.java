@@ -251,7 +251,7 @@ public final class PacketCapture implements AutoCloseable {
         final MemorySegment ring = this.ring;
         final LivePacket p = this.packet;
         int n = 0;
-        while (n < limit) {
+        while (n < limit && !releaseWhenPollReturns) { // the listener may close the capture
             if (remainingInBlock == 0) {
                 long block = currentBlock * blockSize;
                 int status = (int) INT_HANDLE.getAcquire(ring, block + BLOCK_STATUS);
@@ -683,9 +683,10 @@ public final class PacketCapture implements AutoCloseable {
                 block <<= 1;
             }
             long count = Math.max(1, ringSize / block);
-            if (count * block > Integer.MAX_VALUE * 2L) {
-                throw new CaptureException(CaptureException.Reason.INVALID_ARGUMENT,
-                        "ring of " + (ringSize >> 20) + " MiB is too large: lower the ring size (-B)");
+            // The kernel takes at most 4 GiB; asking for more than is available may wake the OOM killer.
+            if (count * block > 0xFFFF_FFFFL || count * block > availableMemory()) {
+                throw tooLarge(count * block > 0xFFFF_FFFFL ? "a ring holds at most 4 GiB"
+                        : "more than the memory available", count * block);
             }
             int framesPerBlock = (int) (block / frameSize);
             MemorySegment req = arena.allocate(TPACKET_REQ3);
@@ -700,7 +701,7 @@ public final class PacketCapture implements AutoCloseable {
             if (Libc.setsockopt(state, n.fd, SOL_PACKET, PACKET_RX_RING, req, (int) TPACKET_REQ3.byteSize()) < 0) {
                 int errno = Libc.errno(state);
                 if (errno == Libc.ENOMEM) {
-                    throw tooLarge("setsockopt(PACKET_RX_RING)", size);
+                    throw tooLarge("setsockopt(PACKET_RX_RING): " + Libc.strerror(errno), size);
                 }
                 throw failure("setsockopt(PACKET_RX_RING, " + count + " blocks of " + block + " bytes)", errno);
             }
@@ -708,13 +709,27 @@ public final class PacketCapture implements AutoCloseable {
             if (address.address() == Libc.MAP_FAILED.address()) {
                 int errno = Libc.errno(state);
                 if (errno == Libc.ENOMEM || errno == Libc.EAGAIN) {
-                    throw tooLarge("mmap", size);
+                    throw tooLarge("mmap: " + Libc.strerror(errno), size);
                 }
                 throw failure("mmap of the ring", errno);
             }
             n.ring = address.reinterpret(size, arena, s -> Libc.munmap(s, size));
             n.blockSize = block;
             n.blockCount = (int) count;
+        }
+
+        /** MemAvailable from /proc/meminfo, or unlimited if unknown. */
+        private static long availableMemory() {
+            try {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/meminfo"))) {
+                    if (line.startsWith("MemAvailable:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (java.io.IOException | NumberFormatException e) {
+                // fall through: let the kernel decide
+            }
+            return Long.MAX_VALUE;
         }
 
         private static void attachFilter(Arena arena, MemorySegment state, int fd, BpfProgram program)
@@ -752,10 +767,9 @@ public final class PacketCapture implements AutoCloseable {
                     "no such interface '" + name + "' (see panatap -D)");
         }
 
-        private static CaptureException tooLarge(String call, long size) {
+        private static CaptureException tooLarge(String why, long size) {
             return new CaptureException(CaptureException.Reason.OUT_OF_MEMORY,
-                    "ring of " + (size >> 20) + " MiB too large (" + call + ": " + Libc.strerror(Libc.ENOMEM)
-                            + "): lower the ring size (-B)");
+                    "ring of " + (size >> 20) + " MiB too large (" + why + "): lower the ring size (-B)");
         }
 
         private static CaptureException failure(String call, int errno) {

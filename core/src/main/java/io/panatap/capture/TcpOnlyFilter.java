@@ -49,7 +49,8 @@ public final class TcpOnlyFilter {
             a.jeq(0x86DD, "v6_" + tags, null);
             if (tags < MAX_TAGS) {
                 a.jeq(0x8100, "eth" + (tags + 1), null);
-                a.jeq(0x88A8, "eth" + (tags + 1), "drop");
+                a.jeq(0x88A8, "eth" + (tags + 1), null);
+                a.jeq(0x9100, "eth" + (tags + 1), "drop"); // pre-standard QinQ, as libpcap accepts
             } else {
                 a.jump("drop");
             }

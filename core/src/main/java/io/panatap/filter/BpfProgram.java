@@ -1,5 +1,7 @@
 package io.panatap.filter;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -9,6 +11,9 @@ import java.util.Arrays;
 public final class BpfProgram {
     /** The kernel's limit on instructions per socket filter ({@code BPF_MAXINSNS}). */
     public static final int MAX_INSTRUCTIONS = 4096;
+
+    /** Size of one {@code struct sock_filter}: u16 code, u8 jt, u8 jf, u32 k. */
+    public static final int SOCK_FILTER_BYTES = 8;
 
     private final short[] codes;
     private final byte[] jumpTrue;
@@ -95,6 +100,20 @@ public final class BpfProgram {
     /** The constant {@code k} of instruction {@code i}. */
     public int constant(int i) {
         return constants[i];
+    }
+
+    /**
+     * Writes the program as the {@code struct sock_filter} array that {@code struct sock_fprog} points to
+     * ({@code length() * SOCK_FILTER_BYTES} bytes, native byte order), ready for {@code SO_ATTACH_FILTER}.
+     */
+    public void writeSockFilters(MemorySegment target, long offset) {
+        for (int i = 0; i < codes.length; i++) {
+            long at = offset + (long) i * SOCK_FILTER_BYTES;
+            target.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, codes[i]);
+            target.set(ValueLayout.JAVA_BYTE, at + 2, jumpTrue[i]);
+            target.set(ValueLayout.JAVA_BYTE, at + 3, jumpFalse[i]);
+            target.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4, constants[i]);
+        }
     }
 
     /**

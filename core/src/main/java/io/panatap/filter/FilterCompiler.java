@@ -36,8 +36,9 @@ import java.util.Set;
  * {@code greater}, and comparisons of {@code ip[]}, {@code ip6[]}, {@code tcp[]}, {@code udp[]},
  * {@code sctp[]} and {@code len} arithmetic. See {@code FilterExpr} for the tree the parser builds.
  *
- * <p>Code is emitted in expression order with short-circuit jumps; conditional branches farther than 255
- * instructions go through {@code ja} trampolines, so every program is one the kernel accepts.
+ * <p>Code is emitted in expression order with short-circuit jumps, then jump-threaded (see
+ * {@code Threader}); conditional branches farther than 255 instructions go through {@code ja} trampolines,
+ * so every program is one the kernel accepts.
  */
 public final class FilterCompiler {
     /** What tcpdump returns for accepted packets when no snap length is given ({@code -s 0}). */
@@ -267,6 +268,9 @@ public final class FilterCompiler {
             Set<Proto> protos = new LinkedHashSet<>();
             collectProtos(r.left(), protos);
             collectProtos(r.right(), protos);
+            if (protos.contains(Proto.TCP) || protos.contains(Proto.UDP) || protos.contains(Proto.SCTP)) {
+                protos.remove(Proto.IP); // implied by the transport guard, which tests IPv4 first
+            }
             Cond guard = Cond.TRUE;
             for (Proto p : protos) {
                 guard = all(guard, loadGuard(p, d));
@@ -456,9 +460,24 @@ public final class FilterCompiler {
     private static final class Label {
         int index = -1;
         boolean used;
+        /** What A holds on every jump to this label so far ({@link Emitter#UNKNOWN} if they differ). */
+        int[] accumulator;
+        boolean reached;
+
+        void reachedWith(int[] a) {
+            accumulator = !reached || java.util.Arrays.equals(accumulator, a) ? a : Emitter.UNKNOWN;
+            reached = true;
+        }
     }
 
-    private record Insn(int code, int k, Label jt, Label jf) {
+    /**
+     * One instruction; jumps also record what A holds when they run ({@code aDef}, the statements that
+     * computed it) and where their test's statements start.
+     */
+    private record Insn(int code, int k, Label jt, Label jf, int[] aDef, int start) {
+        Insn(int code, int k) {
+            this(code, k, null, null, null, -1);
+        }
     }
 
     /** Emits conditions as short-circuit code, then lays it out with trampolines for long branches. */
@@ -466,19 +485,31 @@ public final class FilterCompiler {
         /** Far more than any program the kernel takes; stops runaway expressions early. */
         private static final int EMIT_LIMIT = 1 << 20;
 
+        /** A value no statement sequence equals. */
+        static final int[] UNKNOWN = new int[] {-1};
+
         private final List<Insn> insns = new ArrayList<>();
+        /**
+         * The statements that computed A at the current point, on every path reaching it. Each test's
+         * statements are self-contained (they set X and scratch words before reading them), so when they
+         * equal this, A already holds their result and they are skipped: the same loads already ran on
+         * every path, so no packet is accepted or rejected differently.
+         */
+        private int[] accumulator = UNKNOWN;
+        private boolean fallsThrough = true;
 
         BpfProgram program(Cond root, int snap) throws FilterException {
             Label accept = new Label();
             Label reject = new Label();
             emit(root, accept, reject);
             place(accept);
-            insns.add(new Insn(RET | K, snap, null, null));
+            insns.add(new Insn(RET | K, snap));
+            fallsThrough = false;
             if (reject.used) {
                 place(reject);
-                insns.add(new Insn(RET | K, 0, null, null));
+                insns.add(new Insn(RET | K, 0));
             }
-            return layout();
+            return new Threader(insns).run().layout();
         }
 
         private void emit(Cond c, Label t, Label f) throws FilterException {
@@ -487,12 +518,20 @@ public final class FilterCompiler {
             }
             switch (c) {
                 case Test test -> {
-                    for (int i = 0; i < test.stmts().length; i += 2) {
-                        insns.add(new Insn(test.stmts()[i], test.stmts()[i + 1], null, null));
+                    int[] stmts = test.stmts();
+                    int start = insns.size();
+                    if (stmts.length > 0 && !java.util.Arrays.equals(stmts, accumulator)) {
+                        for (int i = 0; i < stmts.length; i += 2) {
+                            insns.add(new Insn(stmts[i], stmts[i + 1]));
+                        }
+                        accumulator = stmts;
                     }
                     t.used = true;
                     f.used = true;
-                    insns.add(new Insn(test.jump(), test.k(), t, f));
+                    t.reachedWith(accumulator);
+                    f.reachedWith(accumulator);
+                    insns.add(new Insn(test.jump(), test.k(), t, f, accumulator, start));
+                    fallsThrough = false;
                 }
                 case All a -> {
                     Label mid = new Label();
@@ -510,7 +549,9 @@ public final class FilterCompiler {
                 case Bool b -> {
                     Label target = b.value() ? t : f;
                     target.used = true;
-                    insns.add(new Insn(JMP | JA, 0, target, null));
+                    target.reachedWith(accumulator);
+                    insns.add(new Insn(JMP | JA, 0, target, null, accumulator, insns.size()));
+                    fallsThrough = false;
                 }
             }
         }
@@ -521,83 +562,362 @@ public final class FilterCompiler {
          * the jump led.
          */
         private void place(Label label) {
-            while (!insns.isEmpty() && insns.getLast().code() == (JMP | JA) && insns.getLast().jt() == label) {
+            // Only one: a label bound between two such jumps would be left pointing past the end.
+            if (!insns.isEmpty() && insns.getLast().code() == (JMP | JA) && insns.getLast().jt() == label) {
                 insns.removeLast();
             }
             label.index = insns.size();
+            // The dropped jump already recorded its accumulator in the label.
+            if (fallsThrough) {
+                label.reachedWith(accumulator);
+            }
+            accumulator = label.reached ? label.accumulator : UNKNOWN;
+            fallsThrough = true;
         }
 
-        private BpfProgram layout() throws FilterException {
-            int n = insns.size();
-            boolean[] farTrue = new boolean[n];
-            boolean[] farFalse = new boolean[n];
-            int[] pos = new int[n + 1];
+        static FilterException tooLarge(int count) {
+            return new FilterException("filter too large: it compiles to " + count
+                    + " BPF instructions; the kernel accepts at most " + BpfProgram.MAX_INSTRUCTIONS);
+        }
+    }
+
+    /**
+     * Jump threading over the emitted code. Along each edge it knows facts of the form "the statements S
+     * give k" or "do not give k" (from the jumps taken so far on every path to the edge); when the test at
+     * the edge's target recomputes S and compares it with a constant, the outcome is known and the edge is
+     * retargeted past it. Skipping that test is exact: its statements are pure and already ran on this
+     * path (no load is skipped that could have failed), and the new target either expects the same A or
+     * recomputes A itself. Code left without predecessors is removed. Then branches are laid out, with
+     * {@code ja} trampolines where a conditional jump would exceed 255.
+     */
+    private static final class Threader {
+        private final int n;
+        private final int[] code;
+        private final int[] k;
+        private final int[] jt;
+        private final int[] jf;
+        private final int[][] aDef;
+        /** For an index where a test's statements start, the index of that test's jump; else -1. */
+        private final int[] testAt;
+        private final int[] start;
+
+        Threader(List<Insn> insns) {
+            n = insns.size();
+            code = new int[n];
+            k = new int[n];
+            jt = new int[n];
+            jf = new int[n];
+            aDef = new int[n][];
+            testAt = new int[n];
+            start = new int[n];
+            java.util.Arrays.fill(testAt, -1);
+            for (int i = 0; i < n; i++) {
+                Insn in = insns.get(i);
+                code[i] = in.code();
+                k[i] = in.k();
+                jt[i] = in.jt() == null ? -1 : in.jt().index;
+                jf[i] = in.jf() == null ? -1 : in.jf().index;
+                aDef[i] = in.aDef();
+                start[i] = in.start();
+                if (cls(code[i]) == JMP && in.start() >= 0) {
+                    testAt[in.start()] = i;
+                }
+            }
+        }
+
+        /** Facts about pure statement sequences, keyed by their text. */
+        private record Facts(java.util.Map<String, Fact> map) {
+            static final Facts NONE = new Facts(java.util.Map.of());
+
+            Facts with(int[] stmts, int value, boolean equal) {
+                if (stmts == null || stmts == Emitter.UNKNOWN) {
+                    return this;
+                }
+                java.util.Map<String, Fact> m = new java.util.HashMap<>(map);
+                String key = java.util.Arrays.toString(stmts);
+                Fact old = m.getOrDefault(key, Fact.NONE);
+                m.put(key, equal ? new Fact(value, java.util.Set.of()) : old.without(value));
+                return new Facts(m);
+            }
+
+            /** True/false if the facts decide {@code stmts == value}, else null. */
+            Boolean decides(int[] stmts, int value) {
+                Fact f = stmts == null ? null : map.get(java.util.Arrays.toString(stmts));
+                if (f == null) {
+                    return null;
+                }
+                if (f.equal() != null) {
+                    return f.equal() == value;
+                }
+                return f.notEqual().contains(value) ? Boolean.FALSE : null;
+            }
+
+            Facts merge(Facts o) {
+                java.util.Map<String, Fact> m = new java.util.HashMap<>();
+                for (var e : map.entrySet()) {
+                    Fact other = o.map.get(e.getKey());
+                    if (other != null) {
+                        Fact merged = e.getValue().merge(other);
+                        if (merged.equal() != null || !merged.notEqual().isEmpty()) {
+                            m.put(e.getKey(), merged);
+                        }
+                    }
+                }
+                return new Facts(m);
+            }
+        }
+
+        private record Fact(Integer equal, java.util.Set<Integer> notEqual) {
+            static final Fact NONE = new Fact(null, java.util.Set.of());
+
+            Fact without(int value) {
+                if (equal != null) {
+                    return this; // already known exactly
+                }
+                java.util.Set<Integer> s = new java.util.HashSet<>(notEqual);
+                s.add(value);
+                return new Fact(null, s);
+            }
+
+            boolean excludes(int value) {
+                return equal != null ? equal != value : notEqual.contains(value);
+            }
+
+            Fact merge(Fact o) {
+                if (equal != null && equal.equals(o.equal)) {
+                    return this;
+                }
+                java.util.Set<Integer> s = new java.util.HashSet<>();
+                for (java.util.Set<Integer> candidates : java.util.List.of(notEqual, o.notEqual)) {
+                    for (int v : candidates) {
+                        if (excludes(v) && o.excludes(v)) {
+                            s.add(v);
+                        }
+                    }
+                }
+                for (Integer v : new Integer[] {equal, o.equal}) {
+                    if (v != null && excludes(v) && o.excludes(v)) {
+                        s.add(v);
+                    }
+                }
+                return new Fact(null, s);
+            }
+        }
+
+        private Facts[] in;
+        private int[][] inA;
+        /** Statements whose result A already holds on every edge into their test. */
+        private boolean[] redundant;
+
+        Threader run() {
+            in = new Facts[n];
+            inA = new int[n][];
+            redundant = new boolean[n];
+            in[0] = Facts.NONE;
+            inA[0] = Emitter.UNKNOWN;
+            Facts cur = null;
+            for (int i = 0; i < n; i++) {
+                if (in[i] != null) {
+                    cur = cur == null ? in[i] : cur.merge(in[i]);
+                    int test = testAt[i];
+                    // Entered only by jumps (a test's start never follows straight-line code).
+                    if (test >= 0 && start[test] < test && java.util.Arrays.equals(inA[i], aDef[test])) {
+                        for (int j = i; j < test; j++) {
+                            redundant[j] = true;
+                        }
+                    }
+                }
+                if (cur == null) {
+                    continue; // unreachable so far
+                }
+                int c = code[i];
+                if (cls(c) == RET) {
+                    cur = null;
+                } else if (c == (JMP | JA)) {
+                    jt[i] = thread(jt[i], cur, aDef[i]);
+                    cur = null;
+                } else if (cls(c) == JMP) {
+                    boolean eq = c == (JMP | JEQ | K);
+                    Facts onTrue = eq ? cur.with(aDef[i], k[i], true) : cur;
+                    Facts onFalse = eq ? cur.with(aDef[i], k[i], false) : cur;
+                    jt[i] = thread(jt[i], onTrue, aDef[i]);
+                    jf[i] = thread(jf[i], onFalse, aDef[i]);
+                    cur = null;
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Follows {@code target} past tests the facts decide and returns the farthest point where the
+         * real A ({@code a}) is as good as what the original path would hold there; records the facts and
+         * A at that point.
+         */
+        private int thread(int target, Facts facts, int[] a) {
+            int best = target;
+            Facts bestFacts = facts;
+            int t = target;
+            int[] virtualA = a;
+            Facts f = facts;
+            for (int steps = 0; steps < 256; steps++) {
+                if (code[t] == (JMP | JA)) {
+                    t = jt[t];
+                    if (!readsIncomingA(t) || java.util.Arrays.equals(a, virtualA)) {
+                        best = t;
+                        bestFacts = f;
+                    }
+                    continue;
+                }
+                int test = testAt[t];
+                if (test < 0 || code[test] != (JMP | JEQ | K)) {
+                    break;
+                }
+                Boolean outcome = f.decides(aDef[test], k[test]);
+                if (outcome == null) {
+                    break;
+                }
+                f = f.with(aDef[test], k[test], outcome);
+                virtualA = aDef[test];
+                t = outcome ? jt[test] : jf[test];
+                if (!readsIncomingA(t) || java.util.Arrays.equals(a, virtualA)) {
+                    best = t;
+                    bestFacts = f;
+                }
+            }
+            in[best] = in[best] == null ? bestFacts : in[best].merge(bestFacts);
+            inA[best] = inA[best] == null || java.util.Arrays.equals(inA[best], a) ? a : Emitter.UNKNOWN;
+            return best;
+        }
+
+        /** Whether the code at {@code i} uses A before setting it (a test that reuses the accumulator). */
+        private boolean readsIncomingA(int i) {
+            while (code[i] == (JMP | JA)) {
+                i = jt[i];
+            }
+            if (cls(code[i]) == RET) {
+                return code[i] == (RET | A);
+            }
+            int test = testAt[i];
+            return test < 0 || start[test] == test;
+        }
+
+        /** Drops unreachable code, then places instructions with trampolines for far branches. */
+        BpfProgram layout() throws FilterException {
+            boolean[] live = new boolean[n];
+            live[0] = true;
+            for (int i = 0; i < n; i++) {
+                if (!live[i]) {
+                    continue;
+                }
+                int c = code[i];
+                if (c == (JMP | JA)) {
+                    live[jt[i]] = true;
+                } else if (cls(c) == JMP) {
+                    live[jt[i]] = true;
+                    live[jf[i]] = true;
+                } else if (cls(c) != RET) {
+                    live[i + 1] = true;
+                }
+            }
+            // Unconditional jumps to the next live instruction vanish as well, and so do statements whose
+            // result A already holds.
+            boolean[] keep = live.clone();
+            for (int i = 0; i < n; i++) {
+                keep[i] &= !redundant[i];
+            }
+            for (int i = 0; i < n; i++) {
+                if (keep[i] && code[i] == (JMP | JA) && nextLive(keep, i) == jt[i]) {
+                    keep[i] = false;
+                }
+            }
+            int[] index = new int[n + 1];
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                index[i] = m;
+                m += keep[i] ? 1 : 0;
+            }
+            index[n] = m;
+            int[] kept = new int[m];
+            for (int i = 0, j = 0; i < n; i++) {
+                if (keep[i]) {
+                    kept[j++] = i;
+                }
+            }
+            // A target that was dropped (a vanished ja) resolves to the next kept instruction.
+            java.util.function.IntUnaryOperator target = t -> {
+                while (!keep[t]) {
+                    t = code[t] == (JMP | JA) && live[t] ? jt[t] : t + 1;
+                }
+                return index[t];
+            };
+            boolean[] farTrue = new boolean[m];
+            boolean[] farFalse = new boolean[m];
+            int[] pos = new int[m + 1];
             boolean changed = true;
             while (changed) {
                 changed = false;
-                positions(pos, farTrue, farFalse);
-                for (int i = 0; i < n; i++) {
-                    Insn in = insns.get(i);
-                    if (cls(in.code()) != JMP || op(in.code()) == JA) {
+                int p = 0;
+                for (int j = 0; j < m; j++) {
+                    pos[j] = p;
+                    p += 1 + (farTrue[j] ? 1 : 0) + (farFalse[j] ? 1 : 0);
+                }
+                pos[m] = p;
+                for (int j = 0; j < m; j++) {
+                    int i = kept[j];
+                    if (cls(code[i]) != JMP || code[i] == (JMP | JA)) {
                         continue;
                     }
-                    if (!farTrue[i] && pos[in.jt().index] - (pos[i] + 1) > 255) {
-                        farTrue[i] = true;
+                    if (!farTrue[j] && pos[target.applyAsInt(jt[i])] - (pos[j] + 1) > 255) {
+                        farTrue[j] = true;
                         changed = true;
                     }
-                    if (!farFalse[i] && pos[in.jf().index] - (pos[i] + 1) > 255) {
-                        farFalse[i] = true;
+                    if (!farFalse[j] && pos[target.applyAsInt(jf[i])] - (pos[j] + 1) > 255) {
+                        farFalse[j] = true;
                         changed = true;
                     }
                 }
             }
-            int total = pos[n];
+            int total = pos[m];
             if (total > BpfProgram.MAX_INSTRUCTIONS) {
-                throw tooLarge(total);
+                throw Emitter.tooLarge(total);
             }
             int[][] out = new int[total][];
-            for (int i = 0; i < n; i++) {
-                Insn in = insns.get(i);
-                int at = pos[i];
-                if (in.code() == (JMP | JA)) {
-                    out[at] = new int[] {in.code(), 0, 0, pos[in.jt().index] - (at + 1)};
-                } else if (cls(in.code()) == JMP) {
+            for (int j = 0; j < m; j++) {
+                int i = kept[j];
+                int at = pos[j];
+                if (code[i] == (JMP | JA)) {
+                    out[at] = new int[] {code[i], 0, 0, pos[target.applyAsInt(jt[i])] - (at + 1)};
+                } else if (cls(code[i]) == JMP) {
                     int slot = at + 1;
-                    int jt;
-                    int jf;
-                    if (farTrue[i]) {
-                        out[slot] = new int[] {JMP | JA, 0, 0, pos[in.jt().index] - (slot + 1)};
-                        jt = slot - (at + 1);
+                    int t;
+                    int f;
+                    if (farTrue[j]) {
+                        out[slot] = new int[] {JMP | JA, 0, 0, pos[target.applyAsInt(jt[i])] - (slot + 1)};
+                        t = slot - (at + 1);
                         slot++;
                     } else {
-                        jt = pos[in.jt().index] - (at + 1);
+                        t = pos[target.applyAsInt(jt[i])] - (at + 1);
                     }
-                    if (farFalse[i]) {
-                        out[slot] = new int[] {JMP | JA, 0, 0, pos[in.jf().index] - (slot + 1)};
-                        jf = slot - (at + 1);
+                    if (farFalse[j]) {
+                        out[slot] = new int[] {JMP | JA, 0, 0, pos[target.applyAsInt(jf[i])] - (slot + 1)};
+                        f = slot - (at + 1);
                     } else {
-                        jf = pos[in.jf().index] - (at + 1);
+                        f = pos[target.applyAsInt(jf[i])] - (at + 1);
                     }
-                    out[at] = new int[] {in.code(), jt, jf, in.k()};
+                    out[at] = new int[] {code[i], t, f, k[i]};
                 } else {
-                    out[at] = new int[] {in.code(), 0, 0, in.k()};
+                    out[at] = new int[] {code[i], 0, 0, k[i]};
                 }
             }
             return BpfProgram.of(out);
         }
 
-        private void positions(int[] pos, boolean[] farTrue, boolean[] farFalse) {
-            int p = 0;
-            for (int i = 0; i < insns.size(); i++) {
-                pos[i] = p;
-                p += 1 + (farTrue[i] ? 1 : 0) + (farFalse[i] ? 1 : 0);
+        private int nextLive(boolean[] keep, int i) {
+            int j = i + 1;
+            while (j < n && !keep[j]) {
+                j++;
             }
-            pos[insns.size()] = p;
-        }
-
-        private static FilterException tooLarge(int count) {
-            return new FilterException("filter too large: it compiles to " + count
-                    + " BPF instructions; the kernel accepts at most " + BpfProgram.MAX_INSTRUCTIONS);
+            return j;
         }
     }
 }

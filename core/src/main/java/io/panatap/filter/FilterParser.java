@@ -50,10 +50,15 @@ final class FilterParser {
             "tcp-ack", 0x10, "tcp-urg", 0x20, "tcp-ece", 0x40, "tcp-cwr", 0x80);
 
     private static final int MAX_VLAN_ID = 4095;
+    /** Longer expressions could not fit in the kernel's 4096 instructions anyway. */
+    static final int MAX_TOKENS = 8192;
+    /** Parentheses and negations deeper than this are rejected before the recursion gets deep. */
+    static final int MAX_NESTING = 256;
 
     private final List<Token> tokens;
     private final int endColumn;
     private int pos;
+    private int depth;
     private int vlans;
     private Qualifiers current;
 
@@ -65,6 +70,10 @@ final class FilterParser {
     /** Parses {@code expression}; null for a blank expression (which matches every packet). */
     static FilterExpr parse(String expression) throws FilterException {
         List<Token> tokens = lex(expression);
+        if (tokens.size() > MAX_TOKENS) {
+            throw new FilterException("filter too large: " + (tokens.size() - 1) + " tokens (at most " + MAX_TOKENS
+                    + ")");
+        }
         FilterParser p = new FilterParser(tokens, expression.length() + 1);
         if (p.peek().kind == Kind.END) {
             return null;
@@ -149,11 +158,18 @@ final class FilterParser {
 
     private FilterExpr unary() throws FilterException {
         Token t = peek();
-        if (t.is("not") || t.is("!")) {
-            pos++;
-            return new Not(unary());
+        if (++depth > MAX_NESTING) {
+            throw new FilterException("expression nested too deeply (column " + t.column + ")");
         }
-        return primary();
+        try {
+            if (t.is("not") || t.is("!")) {
+                pos++;
+                return new Not(unary());
+            }
+            return primary();
+        } finally {
+            depth--;
+        }
     }
 
     private FilterExpr primary() throws FilterException {
@@ -260,7 +276,8 @@ final class FilterParser {
 
     private FilterExpr port(Qualifiers q, Token id, boolean range) throws FilterException {
         if (q.proto == Proto.IP || q.proto == Proto.IP6) {
-            throw new FilterException("illegal qualifier '" + q.proto.keyword() + "' of 'port'");
+            throw new FilterException("illegal qualifier '" + q.proto.keyword() + "' of 'port' (column " + id.column
+                    + ")");
         }
         int low;
         int high;
@@ -297,15 +314,16 @@ final class FilterParser {
 
     private FilterExpr hostOrNet(Qualifiers q, Token id, boolean net) throws FilterException {
         if (q.proto != null && q.proto != Proto.IP && q.proto != Proto.IP6) {
-            throw new FilterException("'" + q.proto.keyword() + "' modifier applied to " + (net ? "net" : "host"));
+            throw new FilterException("'" + q.proto.keyword() + "' modifier applied to " + (net ? "net" : "host")
+                    + " (column " + id.column + ")");
         }
         String text = id.text;
         boolean v6 = text.indexOf(':') >= 0;
         if (v6 && q.proto == Proto.IP) {
-            throw new FilterException("'ip' modifier applied to IPv6 address '" + text + "'");
+            throw new FilterException("'ip' modifier applied to IPv6 address '" + text + "' (column " + id.column + ")");
         }
         if (!v6 && q.proto == Proto.IP6) {
-            throw new FilterException("'ip6' modifier applied to IPv4 address '" + text + "'");
+            throw new FilterException("'ip6' modifier applied to IPv4 address '" + text + "' (column " + id.column + ")");
         }
         int[] address;
         int[] mask;
@@ -516,12 +534,19 @@ final class FilterParser {
     }
 
     private Arith arithUnary() throws FilterException {
-        if (peek().is("-")) {
-            pos++;
-            Arith a = arithUnary();
-            return a instanceof Const c ? new Const(-c.value()) : new Negate(a);
+        if (++depth > MAX_NESTING) {
+            throw new FilterException("expression nested too deeply (column " + peek().column + ")");
         }
-        return arithAtom();
+        try {
+            if (peek().is("-")) {
+                pos++;
+                Arith a = arithUnary();
+                return a instanceof Const c ? new Const(-c.value()) : new Negate(a);
+            }
+            return arithAtom();
+        } finally {
+            depth--;
+        }
     }
 
     private Arith arithAtom() throws FilterException {

@@ -44,7 +44,8 @@ class FilterDifferentialTest {
     static final int[] LINK_TYPES = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW};
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
+            LinkType.IPV6})
     void tableExpressionsAgreeWithTheirMeaningOnGeneratedPackets(int linkType) throws Exception {
         List<RandomFilters.Packet> packets = packets(linkType, 4000, 11);
         LinkLayer link = LinkLayer.of(linkType);
@@ -67,7 +68,8 @@ class FilterDifferentialTest {
                 accepted += actual ? 1 : 0;
             }
             compared++;
-            if (!expression.isEmpty() && !expression.contains("100:4")) {
+            boolean singleVersionLink = linkType == LinkType.IPV4 || linkType == LinkType.IPV6;
+            if (!expression.isEmpty() && !expression.contains("100:4") && !singleVersionLink) {
                 // Every filter in the table both accepts and rejects some packets: the packets exercise it.
                 assertThat(accepted).as("packets accepted by '%s' on link %d", expression, linkType)
                         .isBetween(1, packets.size() - 1);
@@ -77,14 +79,17 @@ class FilterDifferentialTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
+            LinkType.IPV6})
     void randomExpressionTreesCompileToProgramsThatAgreeWithTheirMeaning(int linkType) throws Exception {
         RandomFilters gen = new RandomFilters(0x5EED + linkType, linkType == LinkType.ETHERNET, false);
         List<RandomFilters.Packet> packets = packets(linkType, 400, 23 + linkType);
         LinkLayer link = LinkLayer.of(linkType);
         long runs = 0;
         long accepts = 0;
-        for (int i = 0; i < 600; i++) {
+        // -Dpanatap.filter.randomExpressions=N runs a longer search.
+        int count = Integer.getInteger("panatap.filter.randomExpressions", 600);
+        for (int i = 0; i < count; i++) {
             RandomFilters.Generated g = gen.expression(1 + i % 5);
             // The text parses back to the same tree (records compare arrays by identity, so compare meaning).
             BpfProgram program = FilterCompiler.compile(g.text(), linkType, 65535);
@@ -104,7 +109,7 @@ class FilterDifferentialTest {
             assertThat(program.isValid()).isTrue();
         }
         // The generator is useful only if filters both accept and reject a fair share.
-        assertThat(accepts).isBetween(runs / 20, runs - runs / 20);
+        assertThat(accepts).isBetween(runs / 50, runs - runs / 20);
     }
 
     static List<RandomFilters.Packet> packets(int linkType, int count, long seed) {

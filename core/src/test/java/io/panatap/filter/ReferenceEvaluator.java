@@ -64,6 +64,18 @@ final class ReferenceEvaluator {
         }
     }
 
+    /** Whether evaluating {@code tree} reads beyond the captured bytes (or divides by zero). */
+    static boolean aborts(FilterExpr tree, LinkLayer link, byte[] packet, int captured, int wireLength) {
+        try {
+            if (tree != null) {
+                new ReferenceEvaluator(link, packet, captured, wireLength).eval(tree);
+            }
+            return false;
+        } catch (Abort a) {
+            return true;
+        }
+    }
+
     private int u8(long off) {
         if (off < 0 || off + 1 > captured) {
             throw ABORT;

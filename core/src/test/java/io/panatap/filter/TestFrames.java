@@ -48,6 +48,12 @@ final class TestFrames {
         return u16(protocol);
     }
 
+    /** Linux cooked capture v2: protocol, reserved, interface index, ARPHRD_ETHER, packet type, address. */
+    TestFrames sll2(int protocol) {
+        u16(protocol).u16(0).u32(2).u16(1).u8(0).u8(6).bytes(MAC_A).u16(0);
+        return this;
+    }
+
     /** IPv4 header with {@code optionWords} 4-byte option words (IHL = 5 + optionWords). */
     TestFrames ipv4(int protocol, int src, int dst, int flagsAndFragment, int optionWords, int totalLength) {
         u8(0x40 | (5 + optionWords)).u8(0).u16(totalLength).u16(0x1234).u16(flagsAndFragment);
