@@ -14,9 +14,16 @@ final class Writers {
 
     /** A pcap writer for {@code name}, {@code -} meaning standard output. */
     static PcapWriter create(String name, int linkType, int snapLength, OutputStream stdout) throws CommandException {
+        if (name.equals("-")) {
+            try {
+                return PcapWriter.create(stdout, "standard output", linkType, snapLength, PcapWriter.Precision.MICRO);
+            } catch (IOException e) {
+                throw new CommandException("cannot write the pcap header to standard output (" + e.getMessage() + ")", e);
+            }
+        }
         Path path;
         try {
-            path = Path.of(name.equals("-") ? "/dev/stdout" : name).toAbsolutePath();
+            path = Path.of(name).toAbsolutePath();
         } catch (RuntimeException e) {
             throw new CommandException(name + ": not a usable file name for -w", e);
         }
