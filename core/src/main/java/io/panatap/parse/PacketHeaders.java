@@ -11,8 +11,8 @@ import static io.panatap.parse.Bytes.u8;
 /**
  * Zero-copy decoder and reusable view of one frame's link, IP and TCP headers.
  *
- * <p>{@link #wrap} checks and decodes the frame once and records primitive fields; the getters then only
- * return them. Nothing is allocated per frame and no input, however crafted, throws or reads outside
+ * <p>{@link #wrap} checks and decodes the frame once and records primitive fields (the TCP header as its raw
+ * words); the getters then only return or shift them, never touching the frame again. Nothing is allocated per frame and no input, however crafted, throws or reads outside
  * {@code [offset, offset + length)} (nor outside the segment, when {@code length} claims more).
  *
  * <p>The layout decoded is
@@ -70,6 +70,10 @@ public final class PacketHeaders {
                 || STATUSES[TRUNCATED] != ParseStatus.TRUNCATED || STATUSES[MALFORMED] != ParseStatus.MALFORMED) {
             throw new AssertionError("ParseStatus order changed");
         }
+    }
+
+    /** An empty view: {@link #status()} is TRUNCATED at {@link Layer#LINK} until the first {@link #wrap}. */
+    public PacketHeaders() {
     }
 
     // Only what wrap() sets on every frame, or what getters guard by ipVersion / tcpBytes, is stored:
