@@ -298,6 +298,29 @@ class LiveModeTest {
     }
 
     @Test
+    void aClosedPipeStopsTheCaptureQuietlyWithStatisticsAndStatus0() throws Exception {
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.namespace()));
+        cmd.addAll(CommandRunner.command("-v"));
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+        try (BufferedReader head = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            new Running(p, null, err).awaitReady();
+            connection(net.peerIpv4());
+            for (int i = 0; i < 4; i++) {
+                assertThat(head.readLine()).isNotNull();
+            }
+        } // like `panatap | head -4`
+        for (int i = 0; i < 20 && p.isAlive(); i++) {
+            connection(net.peerIpv4()); // rows to write into the closed pipe
+            p.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(err)).matches("(?s)panatap: capture ready on any after \\d+ ms\n"
+                + "\\d+ packets captured\n\\d+ packets received by filter\n0 packets dropped by kernel\n");
+    }
+
+    @Test
     void withoutCapNetRawItSaysToRunAsRootOrGrantTheCapability() throws Exception {
         Running r = start(List.of("setpriv", "--bounding-set=-net_raw,-net_admin", "--inh-caps=-all"), "-c", "1");
         CommandRunner.Result result = r.finish();
