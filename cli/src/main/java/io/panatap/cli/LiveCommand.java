@@ -39,6 +39,7 @@ final class LiveCommand {
             listInterfaces();
             return Main.OK;
         }
+        Interrupts.catchEvenIfIgnored();
         String name = interfaceName();
         String where = name == null ? "any" : name;
         PacketCapture capture;

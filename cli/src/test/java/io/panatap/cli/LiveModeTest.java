@@ -161,7 +161,8 @@ class LiveModeTest {
         int port = connection(net.peerIpv6());
         CommandRunner.Result result = r.finish();
         assertThat(result.status()).isZero();
-        assertThat(result.out()).isEqualTo(TableFormatter.HEADER + row(net.hostIpv6(), net.peerIpv6(), port, PORT, SYN));
+        assertThat(result.out()).isEqualTo(TableFormatter.HEADER
+                + row(rfc5952(net.hostIpv6()), rfc5952(net.peerIpv6()), port, PORT, SYN));
         assertThat(result.err()).contains("1 packet captured\n");
     }
 
@@ -270,6 +271,25 @@ class LiveModeTest {
         stopsCleanlyOn("TERM");
     }
 
+    @Test
+    void sigintStopsCleanlyEvenWhenStartedWithSigintIgnoredAsAScriptsBackgroundJobIs() throws Exception {
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        List<String> java = CommandRunner.command("-v", "-w", dir.resolve("ignored-int.pcap").toString());
+        String script = "trap '' INT; exec ip netns exec " + net.namespace() + " "
+                + String.join(" ", java.stream().map(a -> "'" + a + "'").toList());
+        Process p = new ProcessBuilder("bash", "-c", script).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Running r = new Running(p, out, err);
+        r.awaitReady();
+        connection(net.peerIpv4());
+        Thread.sleep(300);
+        Netns.run("kill", "-INT", String.valueOf(p.pid()));
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.err()).contains("5 packets captured\n");
+        assertThat(ReadModeTest.frames(dir.resolve("ignored-int.pcap"))).hasSize(5);
+    }
+
     private void stopsCleanlyOn(String signal) throws Exception {
         Running table = start("-v");
         Path file = dir.resolve("signal-" + signal + ".pcap");
@@ -344,6 +364,11 @@ class LiveModeTest {
         assertThat(result.status()).isZero();
         assertThat(result.out()).matches("1\\.lo \\[Up(, Running)?, Loopback\\]\n"
                 + "\\d+\\." + net.peerInterface() + " \\[Up(, Running)?\\]\nany \\(all interfaces\\)\n");
+    }
+
+    /** The helper's addresses may keep leading zeros in a group; RFC 5952 drops them. */
+    private static String rfc5952(String address) {
+        return address.replaceAll("(?<=^|:)0+(?=[0-9a-f])", "");
     }
 
     private static String quote(String s) {
