@@ -5,6 +5,8 @@ package io.panatap.cli;
  * {@code panatap:}, no stack trace, exit status 1.
  */
 final class CommandException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     CommandException(String message) {
         super(message, null, false, false);
     }

@@ -21,7 +21,11 @@ final class Interrupts {
     private Interrupts() {
     }
 
-    /** If SIGINT is ignored, routes it to the JVM's normal shutdown (the hooks run; exit status 130). */
+    /**
+     * If SIGINT is ignored, routes it to the JVM's normal shutdown (the hooks run; exit status 130).
+     * {@code sun.misc.Signal} (module jdk.unsupported) is the only way to install a handler the JVM skipped.
+     */
+    @SuppressWarnings("restricted")
     static void catchEvenIfIgnored() {
         try {
             Linker linker = Linker.nativeLinker();
