@@ -1,0 +1,230 @@
+package io.panatap.internal.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls into the C library for AF_PACKET capture. Every call that can fail captures {@code errno} into
+ * a caller-owned state segment ({@link #allocateCallState}), allocated once per socket, so a failure can be
+ * reported with the function name and {@code strerror} text without allocating on the packet path.
+ *
+ * <p>Each wrapper returns the raw C result; callers check it and read {@link #errno(MemorySegment)}.
+ */
+public final class Libc {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle BIND = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MMAP = errnoCall("mmap",
+            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    // No errno capture: munmap runs as the ring's arena cleanup, where a failure cannot be reported anyway.
+    private static final MethodHandle MUNMAP = LINKER.downcallHandle(find("munmap"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(find("getpagesize"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle IF_INDEXTONAME = errnoCall("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
+            FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
+
+    // errno values the capture code reacts to (asm-generic/errno-base.h, errno.h).
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int ENODEV = 19;
+    public static final int EINVAL = 22;
+    public static final int ENOPROTOOPT = 92;
+    public static final int ENETDOWN = 100;
+    public static final int ENXIO = 6;
+
+    // mmap(2)
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
+
+    // poll(2)
+    public static final short POLLIN = 0x001;
+    public static final short POLLERR = 0x008;
+    public static final short POLLHUP = 0x010;
+    public static final short POLLNVAL = 0x020;
+
+    // eventfd(2)
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    private Libc() {
+    }
+
+    private static MemorySegment find(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO);
+    }
+
+    /** A segment for the captured {@code errno}, to be reused for every call made by one thread. */
+    public static MemorySegment allocateCallState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    /** The {@code errno} captured by the last call that used {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** {@code strerror(errno)} as a string, e.g. "Operation not permitted". */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.getString(0, StandardCharsets.UTF_8);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    public static int socket(MemorySegment state, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
+        try {
+            return (int) BIND.invokeExact(state, fd, address, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code length} points to a {@code socklen_t} holding the buffer size, updated by the kernel. */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static MemorySegment mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int munmap(MemorySegment address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(address, length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int getpagesize() {
+        try {
+            return (int) GETPAGESIZE.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
+        try {
+            return (int) POLL.invokeExact(state, fds, count, timeoutMillis);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int close(MemorySegment state, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long write(MemorySegment state, int fd, MemorySegment buffer, long count) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buffer, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int eventfd(MemorySegment state, int initial, int flags) {
+        try {
+            return (int) EVENTFD.invokeExact(state, initial, flags);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Returns 0 when there is no such interface. {@code name} is a NUL-terminated string. */
+    public static int ifNameToIndex(MemorySegment state, MemorySegment name) {
+        try {
+            return (int) IF_NAMETOINDEX.invokeExact(state, name);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** Writes the name of interface {@code index} into {@code buffer} (IF_NAMESIZE bytes); NULL if unknown. */
+    public static MemorySegment ifIndexToName(MemorySegment state, int index, MemorySegment buffer) {
+        try {
+            return (MemorySegment) IF_INDEXTONAME.invokeExact(state, index, buffer);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,404 @@
+package io.panatap.capture;
+
+import io.panatap.Direction;
+import io.panatap.Packet;
+import io.panatap.testing.Netns;
+import io.panatap.testing.Privileges;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Captures real TCP connections made across a veth pair into a private network namespace. */
+class LiveCaptureTest {
+    private static Netns net;
+
+    @BeforeAll
+    static void createNamespace() {
+        Privileges.requireNetworkAdmin();
+        net = Netns.create();
+    }
+
+    @AfterAll
+    static void removeNamespace() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    /** Python client run in the namespace: connect, send, half-close, read to EOF. */
+    private static final String CLIENT = """
+            import socket, sys
+            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            s.sendall(b'x' * int(sys.argv[3]))
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+            s.close()
+            """;
+
+    /** Connects to a port nobody listens on, then resets an established connection. */
+    private static final String REFUSE_AND_RESET = """
+            import socket, struct, sys
+            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_STREAM)
+            try:
+                s.connect((sys.argv[1], int(sys.argv[3])))
+            except ConnectionRefusedError:
+                print('refused')
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            s.close()
+            """;
+
+    private static Map<String, Long> tcpCounters() {
+        String[] lines = net.exec("cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Tcp:")).toArray(String[]::new);
+        String[] names = lines[0].split("\\s+");
+        String[] values = lines[1].split("\\s+");
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (int i = 1; i < names.length; i++) {
+            m.put(names[i], Long.parseLong(values[i]));
+        }
+        return m;
+    }
+
+    /** Serves one connection on {@code server}: reads to EOF, answers {@code reply} bytes, closes. */
+    private static CompletableFuture<Long> serveOnce(ServerSocket server, int reply) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+                long n = in.transferTo(OutputStreamNull.INSTANCE);
+                s.getOutputStream().write(new byte[reply]);
+                return n;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+
+    /** Polls until {@code expected} segments of {@code port} were captured or 3 s passed, then 200 ms more. */
+    private static List<Segment> drain(PacketCapture capture, int port, long expected) throws CaptureException {
+        List<Segment> out = new ArrayList<>();
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        long extra = 0;
+        while (System.nanoTime() < deadline) {
+            capture.poll(p -> {
+                Segment s = Segment.of(p, capture.linkType() == io.panatap.parse.LinkType.ETHERNET);
+                if (s != null && s.involves(port)) {
+                    out.add(s);
+                    assertParsedHeadersAgree(p, s);
+                }
+            }, 1000);
+            if (out.size() >= expected && extra == 0) {
+                extra = System.nanoTime();
+                deadline = Math.min(deadline, extra + 200_000_000L);
+            }
+        }
+        return out;
+    }
+
+    /** The parser, reached through the packet's lazily decoded headers, sees what the test decoded. */
+    private static void assertParsedHeadersAgree(Packet p, Segment s) {
+        io.panatap.parse.PacketHeaders h = p.headers();
+        assertThat(h.isTcp()).isTrue();
+        assertThat(h.sourcePort()).isEqualTo(s.sourcePort());
+        assertThat(h.destinationPort()).isEqualTo(s.destinationPort());
+        assertThat(h.flags()).isEqualTo(s.flags());
+        assertThat(h.sequenceNumber()).isEqualTo(s.sequence());
+        assertThat(h.acknowledgementNumber()).isEqualTo(s.acknowledgement());
+        assertThat(h.payloadLength()).isEqualTo(s.payloadLength());
+        assertThat(p.headers()).isSameAs(h);
+        try {
+            assertThat(InetAddress.getByName(h.appendSource(new StringBuilder()).toString()).getHostAddress())
+                    .isEqualTo(s.source());
+            assertThat(InetAddress.getByName(h.appendDestination(new StringBuilder()).toString()).getHostAddress())
+                    .isEqualTo(s.destination());
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static PacketCapture.Builder onHostSide(PacketCapture.DirectionFilter direction) {
+        return PacketCapture.builder().interfaceName(net.hostInterface()).direction(direction);
+    }
+
+    private void capturesAConnection(String hostAddress, String peerAddress) throws Exception {
+        String host = InetAddress.getByName(hostAddress).getHostAddress();
+        String peer = InetAddress.getByName(peerAddress).getHostAddress();
+        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.INOUT).open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(hostAddress, 0));
+            int port = server.getLocalPort();
+            Map<String, Long> before = tcpCounters();
+            // Below one MSS each way, so the namespace's segment counters equal the frames on the wire.
+            CompletableFuture<Long> served = serveOnce(server, 500);
+            net.python(CLIENT, hostAddress, String.valueOf(port), "1000");
+            assertThat(served.get()).isEqualTo(1000);
+            Thread.sleep(200);
+            Map<String, Long> after = tcpCounters();
+            long sentByPeer = after.get("OutSegs") - before.get("OutSegs");
+            long receivedByPeer = after.get("InSegs") - before.get("InSegs");
+
+            List<Segment> segments = drain(capture, port, sentByPeer + receivedByPeer);
+
+            List<Segment> in = segments.stream().filter(s -> s.direction() == Direction.HOST).toList();
+            List<Segment> out = segments.stream().filter(s -> s.direction() == Direction.OUTGOING).toList();
+            assertThat(in).hasSize((int) sentByPeer);
+            assertThat(out).hasSize((int) receivedByPeer);
+            assertThat(segments).hasSize(in.size() + out.size());
+            assertThat(in).allSatisfy(s -> {
+                assertThat(s.source()).isEqualTo(peer);
+                assertThat(s.destination()).isEqualTo(host);
+                assertThat(s.destinationPort()).isEqualTo(port);
+                assertThat(s.interfaceName()).isEqualTo(net.hostInterface());
+            });
+            assertThat(out).allSatisfy(s -> {
+                assertThat(s.source()).isEqualTo(host);
+                assertThat(s.sourcePort()).isEqualTo(port);
+                assertThat(s.destination()).isEqualTo(peer);
+            });
+            assertThat(in.getFirst().flags()).isEqualTo(Segment.SYN);
+            assertThat(out.getFirst().flags()).isEqualTo(Segment.SYN | Segment.ACK);
+            assertThat(in.stream().filter(s -> s.has(Segment.FIN))).hasSize(1);
+            assertThat(out.stream().filter(s -> s.has(Segment.FIN))).hasSize(1);
+            assertThat(in.stream().mapToInt(Segment::payloadLength).sum()).isEqualTo(1000);
+            assertThat(out.stream().mapToInt(Segment::payloadLength).sum()).isEqualTo(500);
+            assertThat(segments).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void capturesEverySegmentOfAnIpv4ConnectionOnce() throws Exception {
+        capturesAConnection(net.hostIpv4(), net.peerIpv4());
+    }
+
+    @Test
+    void capturesEverySegmentOfAnIpv6ConnectionOnce() throws Exception {
+        capturesAConnection(net.hostIpv6(), net.peerIpv6());
+    }
+
+    private void capturesRefusalAndReset(String hostAddress) throws Exception {
+        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.INOUT).open();
+             ServerSocket server = new ServerSocket();
+             ServerSocket closedPort = new ServerSocket()) {
+            server.bind(new InetSocketAddress(hostAddress, 0));
+            closedPort.bind(new InetSocketAddress(hostAddress, 0));
+            int refusedPort = closedPort.getLocalPort();
+            closedPort.close();
+            int port = server.getLocalPort();
+            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return server.accept();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String said = net.python(REFUSE_AND_RESET, hostAddress, String.valueOf(port), String.valueOf(refusedPort));
+            assertThat(said).contains("refused");
+            accepted.get().close();
+
+            List<Segment> refused = new ArrayList<>();
+            List<Segment> reset = new ArrayList<>();
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                capture.poll(p -> {
+                    Segment s = Segment.of(p, true);
+                    if (s != null && s.involves(refusedPort)) {
+                        refused.add(s);
+                    } else if (s != null && s.involves(port)) {
+                        reset.add(s);
+                    }
+                }, 100);
+            }
+            assertThat(refused).extracting(Segment::direction, Segment::flags).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.SYN),
+                    org.assertj.core.groups.Tuple.tuple(Direction.OUTGOING, Segment.RST | Segment.ACK));
+            assertThat(reset).extracting(Segment::direction, Segment::flags).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.SYN),
+                    org.assertj.core.groups.Tuple.tuple(Direction.OUTGOING, Segment.SYN | Segment.ACK),
+                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.ACK),
+                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.RST | Segment.ACK));
+        }
+    }
+
+    @Test
+    void capturesARefusedConnectionAndAResetOverIpv4() throws Exception {
+        capturesRefusalAndReset(net.hostIpv4());
+    }
+
+    @Test
+    void capturesARefusedConnectionAndAResetOverIpv6() throws Exception {
+        capturesRefusalAndReset(net.hostIpv6());
+    }
+
+    @Test
+    void directionFilterKeepsExactlyTheRequestedSide() throws Exception {
+        for (PacketCapture.DirectionFilter direction : PacketCapture.DirectionFilter.values()) {
+            try (PacketCapture capture = onHostSide(direction).open(); ServerSocket server = new ServerSocket()) {
+                server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+                int port = server.getLocalPort();
+                Map<String, Long> before = tcpCounters();
+                CompletableFuture<Long> served = serveOnce(server, 100);
+                net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "100");
+                served.get();
+                Thread.sleep(200);
+                Map<String, Long> after = tcpCounters();
+                long in = after.get("OutSegs") - before.get("OutSegs");
+                long out = after.get("InSegs") - before.get("InSegs");
+                long expected = switch (direction) {
+                    case IN -> in;
+                    case OUT -> out;
+                    case INOUT -> in + out;
+                };
+                List<Segment> segments = drain(capture, port, expected);
+                assertThat(segments).as(direction.name()).hasSize((int) expected);
+                Map<Direction, Long> byDirection = segments.stream()
+                        .collect(Collectors.groupingBy(Segment::direction, Collectors.counting()));
+                switch (direction) {
+                    case IN -> assertThat(byDirection).containsOnlyKeys(Direction.HOST);
+                    case OUT -> assertThat(byDirection).containsOnlyKeys(Direction.OUTGOING);
+                    case INOUT -> assertThat(byDirection).containsOnlyKeys(Direction.HOST, Direction.OUTGOING);
+                }
+            }
+        }
+    }
+
+    @Test
+    void deliversLargeSendsAsSuperFramesUncut() throws Exception {
+        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.IN).open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            int port = server.getLocalPort();
+            CompletableFuture<Long> served = serveOnce(server, 0);
+            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), String.valueOf(4 << 20));
+            assertThat(served.get()).isEqualTo(4 << 20);
+            List<Segment> segments = drain(capture, port, Long.MAX_VALUE);
+            // Every byte arrived (a retransmission may repeat some): the FIN comes 4 MiB after the SYN.
+            long syn = segments.stream().filter(s -> s.has(Segment.SYN)).findFirst().orElseThrow().sequence();
+            Segment finSegment = segments.stream().filter(s -> s.has(Segment.FIN)).findFirst().orElseThrow();
+            long fin = finSegment.sequence() + finSegment.payloadLength();
+            assertThat((fin - syn - 1) & 0xFFFFFFFFL).isEqualTo(4 << 20);
+            assertThat(segments.stream().mapToLong(Segment::payloadLength).sum()).isGreaterThanOrEqualTo(4 << 20);
+            assertThat(segments).anySatisfy(s -> assertThat(s.captureLength()).isGreaterThan(1514));
+            assertThat(segments).allSatisfy(s -> assertThat(s.captureLength()).isEqualTo(s.originalLength()));
+        }
+    }
+
+    @Test
+    void capturesOnAllInterfacesWithIpFrames() throws Exception {
+        try (PacketCapture capture = PacketCapture.builder().allInterfaces()
+                .direction(PacketCapture.DirectionFilter.INOUT).open();
+             ServerSocket server = new ServerSocket()) {
+            assertThat(capture.linkType()).isEqualTo(io.panatap.parse.LinkType.RAW);
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            int port = server.getLocalPort();
+            Map<String, Long> before = tcpCounters();
+            CompletableFuture<Long> served = serveOnce(server, 10);
+            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "10");
+            served.get();
+            Thread.sleep(200);
+            Map<String, Long> after = tcpCounters();
+            long expected = after.get("OutSegs") - before.get("OutSegs") + after.get("InSegs") - before.get("InSegs");
+            // Other traffic on this machine may use the same port number on other interfaces.
+            List<Segment> segments = drain(capture, port, expected).stream()
+                    .filter(s -> s.source().equals(net.hostIpv4()) || s.destination().equals(net.hostIpv4()))
+                    .toList();
+            assertThat(segments).hasSize((int) expected);
+            assertThat(segments).allSatisfy(s -> assertThat(s.interfaceName()).isEqualTo(net.hostInterface()));
+        }
+    }
+
+    @Test
+    void statisticsCountDeliveredPackets() throws Exception {
+        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.IN).open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            CompletableFuture<Long> served = serveOnce(server, 0);
+            net.python(CLIENT, net.hostIpv4(), String.valueOf(server.getLocalPort()), "100");
+            served.get();
+            List<Packet> all = new ArrayList<>();
+            long deadline = System.nanoTime() + 500_000_000L;
+            while (System.nanoTime() < deadline) {
+                capture.poll(p -> all.add(p.copy()), 100);
+            }
+            CaptureStats stats = capture.stats();
+            assertThat(all).isNotEmpty();
+            assertThat(stats.delivered()).isEqualTo(all.size());
+            assertThat(stats.received()).isGreaterThanOrEqualTo(all.size());
+            assertThat(stats.dropped()).isZero();
+            assertThat(all).extracting(Packet::frameNumber).isSorted().doesNotHaveDuplicates();
+            capture.close();
+            assertThat(capture.stats()).isEqualTo(stats);
+        }
+    }
+
+    @Test
+    void aHashFanoutGroupSplitsConnectionsWholeBetweenItsSockets() throws Exception {
+        int group = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF);
+        PacketCapture.Builder builder = onHostSide(PacketCapture.DirectionFilter.INOUT)
+                .fanout(group, PacketCapture.FanoutMode.HASH);
+        try (PacketCapture first = builder.open(); PacketCapture second = builder.open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            int port = server.getLocalPort();
+            Map<String, Long> before = tcpCounters();
+            int connections = 12;
+            for (int i = 0; i < connections; i++) {
+                CompletableFuture<Long> served = serveOnce(server, 10);
+                net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "10");
+                served.get();
+            }
+            Thread.sleep(200);
+            Map<String, Long> after = tcpCounters();
+            long expected = after.get("OutSegs") - before.get("OutSegs") + after.get("InSegs") - before.get("InSegs");
+            Map<Integer, java.util.Set<Integer>> socketsByClientPort = new java.util.HashMap<>();
+            int[] total = new int[1];
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                for (int which = 0; which < 2; which++) {
+                    PacketCapture capture = which == 0 ? first : second;
+                    int socket = which;
+                    capture.poll(p -> {
+                        Segment s = Segment.of(p, true);
+                        if (s != null && s.involves(port)) {
+                            total[0]++;
+                            int client = s.sourcePort() == port ? s.destinationPort() : s.sourcePort();
+                            socketsByClientPort.computeIfAbsent(client, k -> new java.util.HashSet<>()).add(socket);
+                        }
+                    }, 1000);
+                }
+            }
+            assertThat(total[0]).isEqualTo(expected);
+            assertThat(socketsByClientPort).hasSize(connections);
+            assertThat(socketsByClientPort.values()).allSatisfy(sockets -> assertThat(sockets).hasSize(1));
+            assertThat(first.stats().delivered() + second.stats().delivered()).isGreaterThanOrEqualTo(expected);
+        }
+    }
+}
