@@ -52,7 +52,7 @@ final class PacketSink implements PacketListener {
         try {
             if (writer != null) {
                 writer.write(packet);
-            } else if (packet.headers().isTcp()) {
+            } else if (packet.headers().hasPorts()) {
                 row.setLength(0);
                 formatter.appendRow(packet, row);
                 out.append(row);

@@ -106,6 +106,20 @@ class ReadModeTest {
     }
 
     @Test
+    void aTcpHeaderWithABogusDataOffsetIsListedWithItsPortsAndNoFlagsAsTsharkDoes() throws Exception {
+        byte[] frame = new Segment("10.0.0.1", "10.0.0.2", 1234, 80, SYN | ACK).numbers(1, 2, 100).frame();
+        frame[14 + 20 + 12] = 0x32; // data offset 3 words (< 5), flags byte unchanged
+        Path file = dir.resolve("bogus-offset.pcap");
+        Files.write(file, TestFrames.pcap(List.of(new Record(T0, frame))));
+        Result r = CommandRunner.run("-r", file.toString(), "--format", "json");
+        assertThat(r.status()).isZero();
+        assertThat(r.lines()).singleElement().asString()
+                .contains("\"srcPort\":1234,\"dstPort\":80,\"flags\":null,");
+        assertThat(CommandRunner.run("-r", file.toString()).out())
+                .endsWith("        10.0.0.1        10.0.0.2   1234     80  -  -  -  -  -  -\n");
+    }
+
+    @Test
     void countStopsAfterThatManyTcpSegments() throws Exception {
         Result r = CommandRunner.run("-c", "2", "-r", capture.toString(), "--format", "json");
         assertThat(r.status()).isZero();
