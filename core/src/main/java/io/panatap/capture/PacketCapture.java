@@ -45,6 +45,10 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * frames when the device offloads tagging); {@link io.panatap.Packet#hasVlanTag()} and
  * {@link io.panatap.Packet#vlanTci()} report it. Tags that stay in the frame are left to the parser.
  *
+ * <p><b>Warm-up.</b> The packet loop runs interpreted until the JIT compiles it, a few seconds after the
+ * first packets; on a link busy from the start (around 100,000 packets/s and more) the kernel may drop
+ * packets in that time unless the ring is large enough to absorb it ({@link Builder#ringSize}).
+ *
  * <p><b>Threads.</b> {@link #poll} and {@link #run} are called from one thread at a time. {@link #close()}
  * and {@link #stats()} may be called from any thread; {@code close()} wakes a blocked poll at once and
  * returns when the polling thread has left the ring (after its current listener call).
