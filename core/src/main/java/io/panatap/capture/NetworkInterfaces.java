@@ -16,7 +16,6 @@ public final class NetworkInterfaces {
     private static final Path SYS_CLASS_NET = Path.of("/sys/class/net");
     private static final int IFF_UP = 0x1;
     private static final int IFF_LOOPBACK = 0x8;
-    private static final int IFF_RUNNING = 0x40;
 
     private NetworkInterfaces() {
     }
@@ -59,14 +58,28 @@ public final class NetworkInterfaces {
         return read(name);
     }
 
+    /**
+     * The kernel computes IFF_RUNNING when asked through ioctl/netlink; the {@code flags} file in sysfs never
+     * has it. {@code operstate} carries the same information (RFC 2863): "up", or "unknown" for drivers that
+     * do not report it, such as loopback, which are running whenever they are up.
+     */
+    private static boolean isRunning(Path dir) {
+        try {
+            String state = Files.readString(dir.resolve("operstate")).trim();
+            return state.equals("up") || state.equals("unknown");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static Info read(String name) {
         Path dir = SYS_CLASS_NET.resolve(name);
         try {
             int index = Integer.parseInt(Files.readString(dir.resolve("ifindex")).trim());
             int flags = Integer.decode(Files.readString(dir.resolve("flags")).trim());
             int type = Integer.parseInt(Files.readString(dir.resolve("type")).trim());
-            return new Info(index, name, (flags & IFF_UP) != 0, (flags & IFF_RUNNING) != 0,
-                    (flags & IFF_LOOPBACK) != 0, type);
+            boolean up = (flags & IFF_UP) != 0;
+            return new Info(index, name, up, up && isRunning(dir), (flags & IFF_LOOPBACK) != 0, type);
         } catch (IOException | NumberFormatException e) {
             return null;
         }

@@ -238,10 +238,12 @@ class CaptureLifecycleTest {
             assertThat(i.name()).isEqualTo("lo");
             assertThat(i.loopback()).isTrue();
             assertThat(i.up()).isTrue();
+            assertThat(i.running()).as("loopback is running whenever it is up").isTrue();
         });
         assertThat(all).anySatisfy(i -> {
             assertThat(i.name()).isEqualTo(net.hostInterface());
             assertThat(i.up()).isTrue();
+            assertThat(i.running()).as("a veth whose peer is up has a carrier").isTrue();
             assertThat(i.hardwareType()).isEqualTo(1);
         });
     }
