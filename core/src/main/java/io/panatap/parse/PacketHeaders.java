@@ -101,6 +101,8 @@ public final class PacketHeaders {
     private long tcpWord0;
     private long tcpWord1;
     private int tcpWord2;
+    /** Offset of the TCP payload, clamped to datagramEnd; set only for OK frames. */
+    private int payloadStart;
     /** End of the TCP segment's visible bytes (capture or IP length, whichever is first). */
     private int datagramEnd;
     /** End of the datagram per the IP length field, or -1 when it says nothing (0 length). */
@@ -366,19 +368,21 @@ public final class PacketHeaders {
             long word1 = i64(segment, at + 8);
             tcpWord1 = word1;
             tcpWord2 = i32(segment, at + 16);
-            if (((int) (word1 >>> 28) & 0x0F) < 5) {
+            int words = (int) (word1 >>> 28) & 0x0F;
+            if (words < 5) {
                 return malformedDataOffset(word1);
             }
+            payloadStart = Math.min(pos + 4 * words, visibleEnd);
             return finish(OK, Layer.NONE);
         }
-        return cutTcp(at, visible);
+        return cutTcp(at, pos, visible);
     }
 
     /**
      * A TCP header cut before byte 20: keep the bytes that are there; the getters expose only the fields
      * they complete (tshark's rules, see the class comment).
      */
-    private ParseStatus cutTcp(long at, int visible) {
+    private ParseStatus cutTcp(long at, int pos, int visible) {
         long word0 = 0;
         long word1 = 0;
         for (int i = 0; i < 16; i++) {
@@ -397,6 +401,9 @@ public final class PacketHeaders {
         if (visible > TcpHeader.DATA_OFFSET_OFFSET && ((int) (word1 >>> 28) & 0x0F) < 5) {
             return malformedDataOffset(word1);
         }
+        // Without the data offset the payload is taken to start at the end of what is visible.
+        payloadStart = visible > TcpHeader.DATA_OFFSET_OFFSET
+                ? Math.min(pos + 4 * ((int) (word1 >>> 28) & 0x0F), pos + visible) : pos + visible;
         return finish(OK, Layer.NONE);
     }
 
@@ -572,11 +579,7 @@ public final class PacketHeaders {
      * when the data offset points past it (or is not captured); 0 when not TCP.
      */
     public int payloadOffset() {
-        if (!isTcp()) {
-            return 0;
-        }
-        int words = dataOffset();
-        return words == 0 ? datagramEnd : Math.min(tcpOffset + 4 * words, datagramEnd);
+        return isTcp() ? payloadStart : 0;
     }
 
     /**
