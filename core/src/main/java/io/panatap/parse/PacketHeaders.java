@@ -62,6 +62,8 @@ public final class PacketHeaders {
     private static final int NOT_TCP = 1;
     private static final int TRUNCATED = 2;
     private static final int MALFORMED = 3;
+    /** Bits of TCP word 1 (bytes 8-15) holding the flags and the window, below the data offset. */
+    private static final long FLAGS_AND_WINDOW = 0x0FFF_FFFFL;
     private static final ParseStatus[] STATUSES = ParseStatus.values();
     private static final Layer[] LAYERS = Layer.values();
 
@@ -99,6 +101,8 @@ public final class PacketHeaders {
     private long tcpWord0;
     private long tcpWord1;
     private int tcpWord2;
+    /** Offset of the TCP payload, clamped to datagramEnd; set only for OK frames. */
+    private int payloadStart;
     /** End of the TCP segment's visible bytes (capture or IP length, whichever is first). */
     private int datagramEnd;
     /** End of the datagram per the IP length field, or -1 when it says nothing (0 length). */
@@ -121,6 +125,10 @@ public final class PacketHeaders {
         vlanCount = 0;
         ipVersion = 0;
         tcpBytes = 0;
+        // The TCP words are zero unless TCP fills them, so port, flag and window getters need no guard.
+        tcpWord0 = 0;
+        tcpWord1 = 0;
+        tcpWord2 = 0;
         return decode(end, linkType);
     }
 
@@ -360,16 +368,21 @@ public final class PacketHeaders {
             long word1 = i64(segment, at + 8);
             tcpWord1 = word1;
             tcpWord2 = i32(segment, at + 16);
-            return ((int) (word1 >>> 28) & 0x0F) < 5 ? finish(MALFORMED, Layer.TCP) : finish(OK, Layer.NONE);
+            int words = (int) (word1 >>> 28) & 0x0F;
+            if (words < 5) {
+                return malformedDataOffset(word1);
+            }
+            payloadStart = Math.min(pos + 4 * words, visibleEnd);
+            return finish(OK, Layer.NONE);
         }
-        return cutTcp(at, visible);
+        return cutTcp(at, pos, visible);
     }
 
     /**
      * A TCP header cut before byte 20: keep the bytes that are there; the getters expose only the fields
      * they complete (tshark's rules, see the class comment).
      */
-    private ParseStatus cutTcp(long at, int visible) {
+    private ParseStatus cutTcp(long at, int pos, int visible) {
         long word0 = 0;
         long word1 = 0;
         for (int i = 0; i < 16; i++) {
@@ -382,12 +395,23 @@ public final class PacketHeaders {
         }
         tcpBytes = visible;
         tcpWord0 = word0;
-        tcpWord1 = word1;
+        // Flags and window count only once bytes 12-15 are all there; the data offset byte stays.
+        tcpWord1 = visible < TcpHeader.FLAGS_CAPTURED_LENGTH ? word1 & ~FLAGS_AND_WINDOW : word1;
         tcpWord2 = 0;
         if (visible > TcpHeader.DATA_OFFSET_OFFSET && ((int) (word1 >>> 28) & 0x0F) < 5) {
-            return finish(MALFORMED, Layer.TCP);
+            return malformedDataOffset(word1);
         }
+        // Without the data offset the payload is taken to start at the end of what is visible.
+        payloadStart = visible > TcpHeader.DATA_OFFSET_OFFSET
+                ? Math.min(pos + 4 * ((int) (word1 >>> 28) & 0x0F), pos + visible) : pos + visible;
         return finish(OK, Layer.NONE);
+    }
+
+    /** Data offset below 5: ports, sequence, acknowledgement and data offset stay readable, nothing after. */
+    private ParseStatus malformedDataOffset(long word1) {
+        tcpWord1 = word1 & ~FLAGS_AND_WINDOW;
+        tcpWord2 = 0;
+        return finish(MALFORMED, Layer.TCP);
     }
 
     /** A header that needs bytes up to {@code needed}: cut by the capture, or by the IP length field. */
@@ -483,12 +507,12 @@ public final class PacketHeaders {
 
     /** TCP source port; 0 when {@link #hasPorts()} is false. */
     public int sourcePort() {
-        return hasPorts() ? (int) (tcpWord0 >>> 48) : 0;
+        return (int) (tcpWord0 >>> 48); // zero unless the ports were read (see wrap)
     }
 
     /** TCP destination port; 0 when {@link #hasPorts()} is false. */
     public int destinationPort() {
-        return hasPorts() ? (int) (tcpWord0 >>> 32) & 0xFFFF : 0;
+        return (int) (tcpWord0 >>> 32) & 0xFFFF;
     }
 
     /**
@@ -502,7 +526,7 @@ public final class PacketHeaders {
 
     /** The whole 12-bit flags field ({@link TcpFlags}); 0 when {@link #hasFlags()} is false. */
     public int flags() {
-        return hasFlags() ? (int) (tcpWord1 >>> 16) & TcpFlags.MASK : 0;
+        return (int) (tcpWord1 >>> 16) & TcpFlags.MASK; // zero unless hasFlags() (see tcp, cutTcp)
     }
 
     /** Sequence number as an unsigned 32-bit value in a long; -1 if not captured. */
@@ -522,12 +546,12 @@ public final class PacketHeaders {
 
     /** Window; 0 when {@link #hasFlags()} is false. */
     public int window() {
-        return hasFlags() ? (int) tcpWord1 & 0xFFFF : 0;
+        return (int) tcpWord1 & 0xFFFF;
     }
 
     /** Urgent pointer; 0 if not captured. */
     public int urgentPointer() {
-        return tcpBytes >= TcpHeader.URGENT_POINTER_OFFSET + 2 && status0() == OK ? tcpWord2 & 0xFFFF : 0;
+        return tcpWord2 & 0xFFFF; // zero unless the whole header was read and is OK
     }
 
     /** Offset, in the frame (from the wrapped offset), of the IP header; 0 when none was found. */
@@ -555,11 +579,7 @@ public final class PacketHeaders {
      * when the data offset points past it (or is not captured); 0 when not TCP.
      */
     public int payloadOffset() {
-        if (!isTcp()) {
-            return 0;
-        }
-        int words = dataOffset();
-        return words == 0 ? datagramEnd : Math.min(tcpOffset + 4 * words, datagramEnd);
+        return isTcp() ? payloadStart : 0;
     }
 
     /**

@@ -17,10 +17,14 @@ import java.util.Arrays;
  * best ns/packet of each and the median per-round ratio.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.panatap.bench.parse.ParserCpuComparison [mixed|ipv4] [rounds]</pre>
+ *
+ * <p>With {@code -DwrapOnly=true} PacketHeaders only decodes (reading just the IP version), which shows how
+ * much of its time is the decoding and how much the caller's use of the fields.
  */
 public final class ParserCpuComparison {
     private static final int PACKETS = ParserBenchmark.PACKETS;
     private static final int REPEATS = 50;
+    private static final boolean WRAP_ONLY = Boolean.getBoolean("wrapOnly");
 
     private ParserCpuComparison() {
     }
@@ -53,7 +57,7 @@ public final class ParserCpuComparison {
                 for (int r = 0; r < REPEATS; r++) {
                     for (int i = 0; i < PACKETS; i++) {
                         if (headers.wrap(ring, offsets[i], lengths[i], PacketMix.ETHERNET) == ParseStatus.OK) {
-                            sink += fields(headers);
+                            sink += WRAP_ONLY ? headers.ipVersion() : fields(headers);
                         }
                     }
                 }
