@@ -35,7 +35,7 @@ final class LivePacket implements Packet {
 
     LivePacket(PacketCapture capture, MemorySegment ring, int linkType) {
         this.capture = capture;
-        this.ring = ring;
+        this.ring = ring.asReadOnly(); // listeners must not write into the kernel's ring
         this.linkType = linkType;
     }
 

@@ -442,10 +442,17 @@ public final class PacketCapture implements AutoCloseable {
     public static final class Builder {
         /** Default snap length: holds a 64 KiB GSO/GRO super-frame with its headers. */
         public static final int DEFAULT_SNAP_LENGTH = 262_144;
-        /** Default ring size: 8 MiB. */
-        public static final long DEFAULT_RING_SIZE = 8L << 20;
-        /** Default block size: 1 MiB (rounded up to a power-of-two number of pages holding one frame). */
-        public static final int DEFAULT_BLOCK_SIZE = 1 << 20;
+        /**
+         * Default ring size: 32 MiB. A block the kernel retires on its timeout is handed over part-filled,
+         * so on a moderately busy link the ring absorbs about (blocks x block timeout) of stall: 64 blocks of
+         * 512 KiB x 10 ms = 640 ms, and more once traffic fills blocks before their timeout.
+         */
+        public static final long DEFAULT_RING_SIZE = 32L << 20;
+        /**
+         * Default (and smallest) block size: 64 KiB, doubled until one block holds a frame of the snap length
+         * (512 KiB for the default snap length), as libpcap sizes them.
+         */
+        public static final int DEFAULT_BLOCK_SIZE = 64 << 10;
         /** Default block timeout: a block is handed over after 10 ms even if not full. */
         public static final Duration DEFAULT_BLOCK_TIMEOUT = Duration.ofMillis(10);
         /** Default longest wait of one {@link #poll} when nothing arrives. */
@@ -496,7 +503,7 @@ public final class PacketCapture implements AutoCloseable {
             return this;
         }
 
-        /** Ring size in bytes (the kernel buffer, tcpdump's {@code -B}); default 8 MiB. */
+        /** Ring size in bytes (the kernel buffer, tcpdump's {@code -B}); default 32 MiB. */
         public Builder ringSize(long bytes) {
             if (bytes < 4096) {
                 throw new IllegalArgumentException("ring size must be at least 4096 bytes, not " + bytes);
@@ -505,7 +512,10 @@ public final class PacketCapture implements AutoCloseable {
             return this;
         }
 
-        /** Ring block size in bytes; default 1 MiB. Rounded up to a power-of-two number of pages. */
+        /**
+         * Smallest ring block size in bytes; default 64 KiB. Rounded up to a power-of-two number of pages
+         * that holds one frame of the snap length.
+         */
         public Builder blockSize(int bytes) {
             if (bytes < 4096) {
                 throw new IllegalArgumentException("block size must be at least 4096 bytes, not " + bytes);

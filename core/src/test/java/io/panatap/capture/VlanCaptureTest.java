@@ -165,4 +165,22 @@ class VlanCaptureTest {
             assertThat(p.segment().get(ValueLayout.JAVA_BYTE, p.dataOffset())).isEqualTo((byte) 0x45);
         }
     }
+
+    @Test
+    void aLivePacketWrittenToPcapCarriesTheStrippedTagAgain(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("vlan.pcap");
+        try (PacketCapture capture = PacketCapture.builder().interfaceName(net.hostInterface()).open()) {
+            List<Packet> packets = send(capture, "dot1q");
+            assertThat(packets).hasSize(1);
+            try (io.panatap.pcap.PcapWriter writer = io.panatap.pcap.PcapWriter.create(file, capture.linkType(),
+                    capture.snapLength(), io.panatap.pcap.PcapWriter.Precision.NANO)) {
+                writer.write(packets.getFirst());
+            }
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        // 24-byte file header, 16-byte record header, then the frame with the tag back after the MACs.
+        int frame = 24 + 16;
+        assertThat(bytes).hasSize(frame + 14 + 4 + 20 + 20);
+        assertThat(java.util.HexFormat.of().formatHex(bytes, frame + 12, frame + 18)).isEqualTo("8100a02a0800");
+    }
 }
