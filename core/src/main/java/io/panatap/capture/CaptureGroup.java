@@ -42,6 +42,19 @@ public final class CaptureGroup implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private boolean started;
 
+    /**
+     * A listener that also hears when each poll of its worker ends (after up to {@value #BATCH} packets, or
+     * after the poll timeout with none): the moment to flush what the batch produced, so that output of
+     * several workers can be written batch by batch without mixing inside a batch. An exception thrown here
+     * stops the group like a listener's.
+     */
+    public interface BatchListener extends PacketListener {
+        void endOfBatch() throws java.io.IOException;
+    }
+
+    /** Packets delivered per poll at most. */
+    public static final int BATCH = 256;
+
     private CaptureGroup(List<PacketCapture> captures, PacketCapture.FanoutMode mode) {
         this.captures = List.copyOf(captures);
         this.fanoutGroup = captures.getFirst().fanoutGroup();
@@ -105,8 +118,14 @@ public final class CaptureGroup implements AutoCloseable {
     }
 
     private void work(PacketCapture capture, PacketListener listener) {
+        BatchListener batches = listener instanceof BatchListener b ? b : null;
         try {
-            capture.run(listener);
+            while (!capture.isClosed()) {
+                capture.poll(listener, BATCH);
+                if (batches != null) {
+                    batches.endOfBatch();
+                }
+            }
         } catch (Throwable t) {
             // The first failure wins and stops the others: a group with a dead worker would lose its share.
             if (failure.compareAndSet(null, t)) {
@@ -120,6 +139,7 @@ public final class CaptureGroup implements AutoCloseable {
      *
      * @throws CaptureException the first worker's capture failure
      * @throws RuntimeException the first exception a listener threw
+     * @throws java.io.UncheckedIOException wrapping the first {@link BatchListener#endOfBatch} failure
      */
     public void await() throws CaptureException, InterruptedException {
         for (Thread t : threadsSnapshot()) {
@@ -160,6 +180,9 @@ public final class CaptureGroup implements AutoCloseable {
         }
         if (t instanceof Error e) {
             throw e;
+        }
+        if (t instanceof java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

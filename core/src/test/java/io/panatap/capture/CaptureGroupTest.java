@@ -325,6 +325,29 @@ class CaptureGroupTest {
     }
 
     @Test
+    void aBatchListenerHearsTheEndOfEveryPollAndItsFailureStopsTheGroup() throws Exception {
+        try (CaptureGroup group = group(2, FanoutMode.HASH).open()) {
+            java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+            group.start(i -> new CaptureGroup.BatchListener() {
+                @Override
+                public void onPacket(Packet packet) {
+                }
+
+                @Override
+                public void endOfBatch() throws IOException {
+                    // With no traffic each poll ends at its 100 ms timeout.
+                    if (batches.incrementAndGet() == 6) {
+                        throw new IOException("disk full");
+                    }
+                }
+            });
+            assertThatThrownBy(() -> group.await(Duration.ofSeconds(10)))
+                    .isInstanceOf(java.io.UncheckedIOException.class).hasRootCauseMessage("disk full");
+            assertThat(batches.get()).isBetween(6, 8);
+        }
+    }
+
+    @Test
     void aGroupCanBeStartedOnlyOnce() throws Exception {
         try (CaptureGroup group = group(2, FanoutMode.HASH).open()) {
             group.start(i -> p -> { });

@@ -15,7 +15,7 @@ import java.util.Locale;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.panatap.bench.soak.WorkersHarness \
- *     [--rates 100000,200000,400000,0] [--seconds 10] [--workers 1,2] [--ring-mib 8]
+ *     [--rates 100000,200000,400000,0] [--seconds 10] [--workers 1,2] [--ring-mib 32]
  * </pre>
  * Rate 0 lets trafgen send as fast as it can.
  */
@@ -27,7 +27,7 @@ public final class WorkersHarness {
         long[] rates = {100_000, 200_000, 400_000, 0};
         int seconds = 10;
         int[] workerCounts = {1, 2};
-        long ringMiB = 8;
+        long ringMiB = 32;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rates" -> rates = Arrays.stream(args[i + 1].split(",")).mapToLong(Long::parseLong).toArray();
