@@ -68,8 +68,13 @@ public final class VethLab implements AutoCloseable {
      * stopped). Its output goes to this process's standard error.
      */
     public Process offer(long packetsPerSecond, long count) throws IOException {
+        return offer(packetsPerSecond, count, 1);
+    }
+
+    /** Like {@link #offer(long, long)} with {@code senders} trafgen processes, each its share of the rate. */
+    public Process offer(long packetsPerSecond, long count, int senders) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace, "trafgen", "--dev", peerInterface,
-                "--conf", config.toString(), "--cpus", "1", "--no-sock-mem", "--num", Long.toString(count)));
+                "--conf", config.toString(), "--cpus", Integer.toString(senders), "--no-sock-mem", "--num", Long.toString(count)));
         if (packetsPerSecond > 0) {
             cmd.addAll(List.of("--rate", packetsPerSecond + "pps"));
         }

@@ -15,9 +15,9 @@ import java.util.Locale;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.panatap.bench.soak.WorkersHarness \
- *     [--rates 100000,200000,400000,0] [--seconds 10] [--workers 1,2] [--ring-mib 32]
+ *     [--rates 100000,200000,400000,0] [--seconds 10] [--workers 1,2] [--ring-mib 32] [--senders 1]
  * </pre>
- * Rate 0 lets trafgen send as fast as it can.
+ * Rate 0 lets trafgen send as fast as it can; {@code --senders} is its number of sending processes.
  */
 public final class WorkersHarness {
     private WorkersHarness() {
@@ -28,30 +28,32 @@ public final class WorkersHarness {
         int seconds = 10;
         int[] workerCounts = {1, 2};
         long ringMiB = 32;
+        int senders = 1;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--rates" -> rates = Arrays.stream(args[i + 1].split(",")).mapToLong(Long::parseLong).toArray();
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--workers" -> workerCounts = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--ring-mib" -> ringMiB = Long.parseLong(args[i + 1]);
+                case "--senders" -> senders = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.printf(Locale.ROOT, "118-byte TCP frames from trafgen over veth, %d s per step, ring %d MiB per worker, %d CPUs, %s%n",
-                seconds, ringMiB, Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf(Locale.ROOT, "118-byte TCP frames from trafgen (%d sender) over veth, %d s per step, ring %d MiB per worker, %d CPUs, %s%n",
+                senders, seconds, ringMiB, Runtime.getRuntime().availableProcessors(), Runtime.version());
         System.out.println("asked pps  workers      offered  achieved pps    delivered    dropped  lossless");
         try (VethLab lab = VethLab.create()) {
             // Warm-up, not reported: the first seconds of a JVM include compiling the packet path.
-            step(lab, 50_000, 3, 1, ringMiB, false);
+            step(lab, 50_000, 3, 1, ringMiB, 1, false);
             for (long rate : rates) {
                 for (int workers : workerCounts) {
-                    step(lab, rate, seconds, workers, ringMiB, true);
+                    step(lab, rate, seconds, workers, ringMiB, senders, true);
                 }
             }
         }
     }
 
-    private static void step(VethLab lab, long rate, int seconds, int workers, long ringMiB, boolean report) throws Exception {
+    private static void step(VethLab lab, long rate, int seconds, int workers, long ringMiB, int senders, boolean report) throws Exception {
         long count = rate > 0 ? rate * seconds : 0;
         try (CaptureGroup group = CaptureGroup.builder(PacketCapture.builder().interfaceName(lab.captureInterface())
                 .ringSize(ringMiB << 20)).workers(workers).open()) {
@@ -59,7 +61,7 @@ public final class WorkersHarness {
             Thread.sleep(200);
             long before = lab.receivedFrames();
             long t0 = System.nanoTime();
-            Process trafgen = lab.offer(rate, count);
+            Process trafgen = lab.offer(rate, count, senders);
             try {
                 if (count == 0) {
                     Thread.sleep(seconds * 1000L);
