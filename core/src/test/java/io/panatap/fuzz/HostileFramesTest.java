@@ -69,6 +69,8 @@ class HostileFramesTest {
                 throw new AssertionError("seed " + SEED + ", " + p + ": " + t, t);
             }
         }
+        System.out.printf("hostile frames: %,d (seed %d), %,d parsed as TCP, %d pcap files written and read back%n",
+                FRAMES, SEED, tcp, files);
         // The generator's share of valid TCP frames: a run that parses nothing would test nothing.
         assertThat(tcp).isGreaterThan(FRAMES / 5).isLessThan(FRAMES * 9 / 10);
     }
