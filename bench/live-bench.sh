@@ -25,7 +25,7 @@ CAPTURE_CPU=${CAPTURE_CPU:-1}
 RING_KIB=${RING_KIB:-8192}
 MODES=${MODES:-"panatap panatap-parse tcpdump"}
 JAVA=${JAVA_HOME:?set JAVA_HOME to a JDK 22+}/bin/java
-JAR=bench/target/benchmarks.jar
+JAR=${JAR:-bench/target/benchmarks.jar}
 
 for tool in trafgen tcpdump ip taskset; do
   command -v "$tool" >/dev/null || { echo "live-bench: $tool not found (apt-get install netsniff-ng tcpdump iproute2 util-linux)" >&2; exit 1; }

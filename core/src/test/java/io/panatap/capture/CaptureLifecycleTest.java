@@ -245,4 +245,29 @@ class CaptureLifecycleTest {
             assertThat(i.hardwareType()).isEqualTo(1);
         });
     }
+
+    @Test
+    void pollDeliversAtMostItsLimitAndContinuesWhereItStopped() throws Exception {
+        try (PacketCapture capture = udp().open()) {
+            burst(50);
+            Thread.sleep(100);
+            List<Long> frames = new ArrayList<>();
+            int[] datagrams = new int[1];
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                int n = capture.poll(p -> {
+                    frames.add(p.frameNumber());
+                    if (isBurstDatagram(p)) {
+                        datagrams[0]++;
+                    }
+                }, 7);
+                assertThat(n).isBetween(0, 7);
+            }
+            assertThat(datagrams[0]).isEqualTo(50);
+            assertThat(frames).doesNotHaveDuplicates().isSorted();
+            assertThat(frames.getFirst()).isEqualTo(1);
+            assertThat(frames.getLast()).isEqualTo(frames.size());
+            assertThat(capture.poll(p -> { }, 0)).isZero();
+        }
+    }
 }
