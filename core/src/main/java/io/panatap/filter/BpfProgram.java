@@ -1,5 +1,7 @@
 package io.panatap.filter;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -10,16 +12,23 @@ public final class BpfProgram {
     /** The kernel's limit on instructions per socket filter ({@code BPF_MAXINSNS}). */
     public static final int MAX_INSTRUCTIONS = 4096;
 
+    /** Size of one {@code struct sock_filter}: u16 code, u8 jt, u8 jf, u32 k. */
+    public static final int SOCK_FILTER_BYTES = 8;
+
     private final short[] codes;
     private final byte[] jumpTrue;
     private final byte[] jumpFalse;
     private final int[] constants;
+
+    /** Why the kernel would refuse this program, or null if it would accept it. */
+    private final String invalidReason;
 
     private BpfProgram(short[] codes, byte[] jumpTrue, byte[] jumpFalse, int[] constants) {
         this.codes = codes;
         this.jumpTrue = jumpTrue;
         this.jumpFalse = jumpFalse;
         this.constants = constants;
+        this.invalidReason = BpfChecker.check(this);
     }
 
     /**
@@ -52,6 +61,23 @@ public final class BpfProgram {
         return new BpfProgram(codes, jt, jf, k);
     }
 
+    // Raw arrays for the interpreter's loop; never handed outside the package.
+    short[] codes() {
+        return codes;
+    }
+
+    byte[] jumpTrues() {
+        return jumpTrue;
+    }
+
+    byte[] jumpFalses() {
+        return jumpFalse;
+    }
+
+    int[] constants() {
+        return constants;
+    }
+
     public int length() {
         return codes.length;
     }
@@ -74,6 +100,46 @@ public final class BpfProgram {
     /** The constant {@code k} of instruction {@code i}. */
     public int constant(int i) {
         return constants[i];
+    }
+
+    /**
+     * Writes the program as the {@code struct sock_filter} array that {@code struct sock_fprog} points to
+     * ({@code length() * SOCK_FILTER_BYTES} bytes, native byte order), ready for {@code SO_ATTACH_FILTER}.
+     */
+    public void writeSockFilters(MemorySegment target, long offset) {
+        for (int i = 0; i < codes.length; i++) {
+            long at = offset + (long) i * SOCK_FILTER_BYTES;
+            target.set(ValueLayout.JAVA_SHORT_UNALIGNED, at, codes[i]);
+            target.set(ValueLayout.JAVA_BYTE, at + 2, jumpTrue[i]);
+            target.set(ValueLayout.JAVA_BYTE, at + 3, jumpFalse[i]);
+            target.set(ValueLayout.JAVA_INT_UNALIGNED, at + 4, constants[i]);
+        }
+    }
+
+    /**
+     * Checks the program the way the kernel does before {@code SO_ATTACH_FILTER} ({@code bpf_check_classic}):
+     * known opcodes, jumps that stay inside the program, a final {@code ret}, no division by a zero
+     * constant, no constant shift of 32 or more, and no scratch-memory read before a store on some path.
+     *
+     * @throws IllegalArgumentException naming the first offending instruction
+     */
+    public void validate() {
+        if (invalidReason != null) {
+            throw new IllegalArgumentException(invalidReason);
+        }
+    }
+
+    /** True if {@link #validate()} passes. */
+    public boolean isValid() {
+        return invalidReason == null;
+    }
+
+    /**
+     * The program in the text form of {@code tcpdump -d}, one {@code (000) ldh      [12]} line per
+     * instruction, each line ending with a newline.
+     */
+    public String dump() {
+        return BpfPrinter.print(this);
     }
 
     @Override

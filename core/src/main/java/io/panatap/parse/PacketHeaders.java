@@ -11,8 +11,8 @@ import static io.panatap.parse.Bytes.u8;
 /**
  * Zero-copy decoder and reusable view of one frame's link, IP and TCP headers.
  *
- * <p>{@link #wrap} checks and decodes the frame once and records primitive fields; the getters then only
- * return them. Nothing is allocated per frame and no input, however crafted, throws or reads outside
+ * <p>{@link #wrap} checks and decodes the frame once and records primitive fields (the TCP header as its raw
+ * words); the getters then only return or shift them, never touching the frame again. Nothing is allocated per frame and no input, however crafted, throws or reads outside
  * {@code [offset, offset + length)} (nor outside the segment, when {@code length} claims more).
  *
  * <p>The layout decoded is
@@ -24,7 +24,8 @@ import static io.panatap.parse.Bytes.u8;
  * <p>IP length fields are not trusted to find TCP: an IPv4 total length of 0 (TSO, BIG TCP) or an IPv6
  * payload length of 0 (jumbogram) means "to the end of the capture", and a length larger than the capture
  * is cut to the capture. A non-zero length shorter than the capture ends the datagram (Ethernet padding is
- * not TCP), as tshark does.
+ * not TCP), as tshark does. (tshark 4.0 shows no TCP for an IPv6 payload length of 0 without a Jumbo
+ * Payload option, as Linux BIG TCP writes; this parser still finds it.)
  *
  * <p>Partial TCP headers follow tshark 4.0, whose output is this project's ground truth: at least the 4
  * bytes of ports make the frame TCP ({@link ParseStatus#OK}); the flags are only reported
@@ -36,6 +37,11 @@ import static io.panatap.parse.Bytes.u8;
  *
  * <p>Offsets returned by getters are relative to the {@code offset} given to {@link #wrap}. Getters of
  * fields that were not reached return 0 (-1 for sequence, acknowledgement and VLAN id).
+ *
+ * <p>Hot path: each fixed header is read with a few wide big-endian loads from the segment, bounds are
+ * checked once per header against the frame length, and the TCP fields are kept as the raw header words
+ * and extracted by the getters, so a frame costs a handful of loads and primitive stores. Instances are not
+ * thread-safe; use one per thread.
  */
 public final class PacketHeaders {
 
@@ -44,41 +50,59 @@ public final class PacketHeaders {
      * small enough for int arithmetic to never overflow.
      */
     static final long MAX_FRAME_LENGTH = 1 << 30;
-    /** Upper bound on IPv6 extension headers walked; each is at least 8 bytes, so this is never reached by
-     * a sane frame, but it makes the bound of the walk explicit. */
+    /**
+     * Upper bound on IPv6 extension headers walked. Each is at least 8 bytes, so the frame length bounds the
+     * walk anyway; the cap makes the bound explicit and small.
+     */
     public static final int MAX_IPV6_EXTENSION_HEADERS = 64;
 
+    // Status codes are the ParseStatus ordinals; the state packs status and problem layer in one int so
+    // that a frame costs a primitive store rather than two reference stores.
+    private static final int OK = 0;
+    private static final int NOT_TCP = 1;
+    private static final int TRUNCATED = 2;
+    private static final int MALFORMED = 3;
+    private static final ParseStatus[] STATUSES = ParseStatus.values();
+    private static final Layer[] LAYERS = Layer.values();
+
+    static {
+        if (STATUSES[OK] != ParseStatus.OK || STATUSES[NOT_TCP] != ParseStatus.NOT_TCP
+                || STATUSES[TRUNCATED] != ParseStatus.TRUNCATED || STATUSES[MALFORMED] != ParseStatus.MALFORMED) {
+            throw new AssertionError("ParseStatus order changed");
+        }
+    }
+
+    /** An empty view: {@link #status()} is TRUNCATED at {@link Layer#LINK} until the first {@link #wrap}. */
+    public PacketHeaders() {
+    }
+
+    // Only what wrap() sets on every frame, or what getters guard by ipVersion / tcpBytes, is stored:
+    // fewer stores per packet, and no stale value can leak from the previous frame.
     private MemorySegment segment;
     private long base;
-
-    private ParseStatus status = ParseStatus.TRUNCATED;
-    private Layer problemLayer = Layer.LINK;
+    private int frameLength;
+    private int state = TRUNCATED | Layer.LINK.ordinal() << 8;
+    private int vlanCount;
+    private int outerTci;
     private int ipVersion;
+    private int ipOffset;
     private int ipv4Source;
     private int ipv4Destination;
     private long ipv6SourceHigh;
     private long ipv6SourceLow;
     private long ipv6DestinationHigh;
     private long ipv6DestinationLow;
-    private boolean hasPorts;
-    private int sourcePort;
-    private int destinationPort;
-    private boolean hasFlags;
-    private int flags;
-    private long sequenceNumber = -1;
-    private long acknowledgementNumber = -1;
-    private int dataOffset;
-    private int window;
-    private int urgentPointer;
-    private int ipOffset;
+    /** TCP header bytes inside the capture and the IP datagram, capped at 20; 0 when TCP was not reached. */
+    private int tcpBytes;
     private int tcpOffset;
-    private int payloadOffset;
-    private int payloadLength;
-    private int capturedPayloadLength;
-    private int optionsLength;
-    private int vlanCount;
-    private int outerVlanId = -1;
-    private int frameLength;
+    /** TCP bytes 0-7, 8-15 and 16-19 as read (missing bytes of a cut header are 0). */
+    private long tcpWord0;
+    private long tcpWord1;
+    private int tcpWord2;
+    /** End of the TCP segment's visible bytes (capture or IP length, whichever is first). */
+    private int datagramEnd;
+    /** End of the datagram per the IP length field, or -1 when it says nothing (0 length). */
+    private int declaredEnd;
 
     /**
      * Decodes the frame of {@code length} bytes at {@code offset} in {@code segment}, captured with link
@@ -86,79 +110,67 @@ public final class PacketHeaders {
      * limited to the segment's size.
      */
     public ParseStatus wrap(MemorySegment segment, long offset, long length, int linkType) {
-        reset();
-        this.segment = segment;
+        if (this.segment != segment) {
+            this.segment = segment;
+        }
         this.base = offset;
         long size = segment.byteSize();
         long available = (offset < 0 || offset > size || length < 0) ? 0 : Math.min(length, size - offset);
         int end = (int) Math.min(available, MAX_FRAME_LENGTH);
         frameLength = end;
+        vlanCount = 0;
+        ipVersion = 0;
+        tcpBytes = 0;
         return decode(end, linkType);
     }
 
-    /** Decodes a frame of {@code length} bytes held in a whole segment (e.g. a slice of a capture buffer). */
+    /** Decodes a frame that fills a whole segment (e.g. a slice of a capture buffer). */
     public ParseStatus wrap(MemorySegment frame, int linkType) {
         return wrap(frame, 0, frame.byteSize(), linkType);
     }
 
-    private void reset() {
-        status = ParseStatus.TRUNCATED;
-        problemLayer = Layer.NONE;
-        ipVersion = 0;
-        ipv4Source = 0;
-        ipv4Destination = 0;
-        ipv6SourceHigh = 0;
-        ipv6SourceLow = 0;
-        ipv6DestinationHigh = 0;
-        ipv6DestinationLow = 0;
-        hasPorts = false;
-        sourcePort = 0;
-        destinationPort = 0;
-        hasFlags = false;
-        flags = 0;
-        sequenceNumber = -1;
-        acknowledgementNumber = -1;
-        dataOffset = 0;
-        window = 0;
-        urgentPointer = 0;
-        ipOffset = 0;
-        tcpOffset = 0;
-        payloadOffset = 0;
-        payloadLength = 0;
-        capturedPayloadLength = 0;
-        optionsLength = 0;
-        vlanCount = 0;
-        outerVlanId = -1;
-    }
+    // The hot path is split into small methods (link, then IP, then TCP) and the rare cases (cut headers,
+    // raw links, tag stacks, extension headers) into separate ones, so the JIT inlines the common frame.
 
     private ParseStatus decode(int end, int linkType) {
         int pos;
         int etherType;
+        if (linkType == LinkType.ETHERNET) {
+            if (end < EthernetHeader.LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + EthernetHeader.ETHER_TYPE_OFFSET);
+            pos = EthernetHeader.LENGTH;
+        } else if (linkType == LinkType.LINUX_SLL) {
+            if (end < LinuxSllHeader.SLL_LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + LinuxSllHeader.SLL_PROTOCOL_OFFSET);
+            pos = LinuxSllHeader.SLL_LENGTH;
+        } else if (linkType == LinkType.LINUX_SLL2) {
+            if (end < LinuxSllHeader.SLL2_LENGTH) {
+                return finish(TRUNCATED, Layer.LINK);
+            }
+            etherType = u16(segment, base + LinuxSllHeader.SLL2_PROTOCOL_OFFSET);
+            pos = LinuxSllHeader.SLL2_LENGTH;
+        } else {
+            return ipLink(end, linkType);
+        }
+        if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
+            return ipv4(pos, end);
+        }
+        if (etherType == EthernetHeader.ETHER_TYPE_IPV6) {
+            return ipv6(pos, end);
+        }
+        return EthernetHeader.isVlanTpid(etherType) ? vlanTags(pos, etherType, end) : finish(NOT_TCP, Layer.NONE);
+    }
+
+    /** Link types without a link header: raw IP (version from the first nibble), IPv4 or IPv6 only. */
+    private ParseStatus ipLink(int end, int linkType) {
         switch (linkType) {
-            case LinkType.ETHERNET -> {
-                if (end < EthernetHeader.LENGTH) {
-                    return finish(ParseStatus.TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + EthernetHeader.ETHER_TYPE_OFFSET);
-                pos = EthernetHeader.LENGTH;
-            }
-            case LinkType.LINUX_SLL -> {
-                if (end < LinuxSllHeader.SLL_LENGTH) {
-                    return finish(ParseStatus.TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + LinuxSllHeader.SLL_PROTOCOL_OFFSET);
-                pos = LinuxSllHeader.SLL_LENGTH;
-            }
-            case LinkType.LINUX_SLL2 -> {
-                if (end < LinuxSllHeader.SLL2_LENGTH) {
-                    return finish(ParseStatus.TRUNCATED, Layer.LINK);
-                }
-                etherType = u16(segment, base + LinuxSllHeader.SLL2_PROTOCOL_OFFSET);
-                pos = LinuxSllHeader.SLL2_LENGTH;
-            }
             case LinkType.RAW, LinkType.RAW_BSD_12, LinkType.RAW_BSD_14 -> {
                 if (end < 1) {
-                    return finish(ParseStatus.TRUNCATED, Layer.LINK);
+                    return finish(TRUNCATED, Layer.LINK);
                 }
                 int version = u8(segment, base) >>> 4;
                 if (version == Ipv4Header.VERSION) {
@@ -168,7 +180,7 @@ public final class PacketHeaders {
                     return ipv6(0, end);
                 }
                 // Raw IP whose first nibble is neither 4 nor 6 is not an IP packet at all.
-                return finish(ParseStatus.MALFORMED, Layer.LINK);
+                return finish(MALFORMED, Layer.LINK);
             }
             case LinkType.IPV4 -> {
                 return ipv4(0, end);
@@ -177,20 +189,23 @@ public final class PacketHeaders {
                 return ipv6(0, end);
             }
             default -> {
-                return finish(ParseStatus.NOT_TCP, Layer.NONE);
+                return finish(NOT_TCP, Layer.NONE);
             }
         }
-        // Any number of tags; each step consumes 4 bytes, so the loop ends with the frame.
+    }
+
+    /** Any number of tags from {@code pos}; each step consumes 4 bytes, so the loop ends with the frame. */
+    private ParseStatus vlanTags(int pos, int etherType, int end) {
         while (EthernetHeader.isVlanTpid(etherType)) {
             if (end - pos < VlanTag.LENGTH) {
-                return finish(ParseStatus.TRUNCATED, Layer.VLAN);
+                return finish(TRUNCATED, Layer.VLAN);
             }
-            int tci = u16(segment, base + pos + VlanTag.TCI_OFFSET);
+            int tag = i32(segment, base + pos); // TCI, then the next EtherType
             if (vlanCount == 0) {
-                outerVlanId = tci & VlanTag.VLAN_ID_MASK;
+                outerTci = tag >>> 16;
             }
             vlanCount++;
-            etherType = u16(segment, base + pos + VlanTag.ETHER_TYPE_OFFSET);
+            etherType = tag & 0xFFFF;
             pos += VlanTag.LENGTH;
         }
         if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
@@ -199,74 +214,94 @@ public final class PacketHeaders {
         if (etherType == EthernetHeader.ETHER_TYPE_IPV6) {
             return ipv6(pos, end);
         }
-        return finish(ParseStatus.NOT_TCP, Layer.NONE);
+        return finish(NOT_TCP, Layer.NONE);
     }
 
     private ParseStatus ipv4(int pos, int end) {
         ipOffset = pos;
-        if (end - pos < 1) {
-            return finish(ParseStatus.TRUNCATED, Layer.IPV4);
+        long at = base + pos;
+        if (end - pos < Ipv4Header.MIN_LENGTH) {
+            return shortIp(at, end - pos, Ipv4Header.VERSION, Layer.IPV4);
         }
-        int versionIhl = u8(segment, base + pos + Ipv4Header.VERSION_IHL_OFFSET);
+        // The fixed 20 bytes in three reads: [version/IHL, TOS, total length, id, flags/fragment],
+        // [TTL, protocol, checksum, source], [destination].
+        long word0 = i64(segment, at);
+        long word1 = i64(segment, at + 8);
+        int versionIhl = (int) (word0 >>> 56);
         if (versionIhl >>> 4 != Ipv4Header.VERSION) {
-            return finish(ParseStatus.MALFORMED, Layer.IPV4);
+            return finish(MALFORMED, Layer.IPV4);
         }
         int headerLength = (versionIhl & 0x0F) * 4;
-        if (end - pos < Ipv4Header.MIN_LENGTH || end - pos < headerLength) {
-            return finish(ParseStatus.TRUNCATED, Layer.IPV4);
+        if (end - pos < headerLength) {
+            return finish(TRUNCATED, Layer.IPV4);
         }
-        long at = base + pos;
         ipVersion = 4;
-        ipv4Source = i32(segment, at + Ipv4Header.SOURCE_OFFSET);
+        ipv4Source = (int) word1;
         ipv4Destination = i32(segment, at + Ipv4Header.DESTINATION_OFFSET);
         if (headerLength < Ipv4Header.MIN_LENGTH) {
-            return finish(ParseStatus.MALFORMED, Layer.IPV4);
+            return finish(MALFORMED, Layer.IPV4);
         }
-        int totalLength = u16(segment, at + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        int totalLength = (int) (word0 >>> 32) & 0xFFFF;
         int datagramEnd = end;
         int declaredEnd = -1;
         if (totalLength != 0) {
             if (totalLength < headerLength) {
-                return finish(ParseStatus.MALFORMED, Layer.IPV4);
+                return finish(MALFORMED, Layer.IPV4);
             }
             declaredEnd = pos + totalLength;
             datagramEnd = Math.min(end, declaredEnd);
         }
-        int fragment = u16(segment, at + Ipv4Header.FLAGS_FRAGMENT_OFFSET);
-        if ((fragment & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0
-                || u8(segment, at + Ipv4Header.PROTOCOL_OFFSET) != Ipv4Header.PROTOCOL_TCP) {
-            return finish(ParseStatus.NOT_TCP, Layer.NONE);
+        int fragment = (int) word0 & 0xFFFF;
+        int protocol = (int) (word1 >>> 48) & 0xFF;
+        if ((fragment & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0 || protocol != Ipv4Header.PROTOCOL_TCP) {
+            return finish(NOT_TCP, Layer.NONE);
         }
         return tcp(pos + headerLength, datagramEnd, declaredEnd, end);
     }
 
+    /** An IP header cut by the capture: MALFORMED if the version is wrong already, else TRUNCATED. */
+    private ParseStatus shortIp(long at, int available, int version, Layer layer) {
+        if (available >= 1 && u8(segment, at) >>> 4 != version) {
+            return finish(MALFORMED, layer);
+        }
+        return finish(TRUNCATED, layer);
+    }
+
     private ParseStatus ipv6(int pos, int end) {
         ipOffset = pos;
-        if (end - pos < 1) {
-            return finish(ParseStatus.TRUNCATED, Layer.IPV6);
-        }
-        if (u8(segment, base + pos + Ipv6Header.VERSION_OFFSET) >>> 4 != Ipv6Header.VERSION) {
-            return finish(ParseStatus.MALFORMED, Layer.IPV6);
-        }
-        if (end - pos < Ipv6Header.LENGTH) {
-            return finish(ParseStatus.TRUNCATED, Layer.IPV6);
-        }
         long at = base + pos;
+        if (end - pos < Ipv6Header.LENGTH) {
+            return shortIp(at, end - pos, Ipv6Header.VERSION, Layer.IPV6);
+        }
+        // [version, traffic class, flow label, payload length, next header, hop limit] in one read.
+        long word0 = i64(segment, at);
+        if ((int) (word0 >>> 60) != Ipv6Header.VERSION) {
+            return finish(MALFORMED, Layer.IPV6);
+        }
         ipVersion = 6;
         ipv6SourceHigh = i64(segment, at + Ipv6Header.SOURCE_OFFSET);
         ipv6SourceLow = i64(segment, at + Ipv6Header.SOURCE_OFFSET + 8);
         ipv6DestinationHigh = i64(segment, at + Ipv6Header.DESTINATION_OFFSET);
         ipv6DestinationLow = i64(segment, at + Ipv6Header.DESTINATION_OFFSET + 8);
-        int payloadLen = u16(segment, at + Ipv6Header.PAYLOAD_LENGTH_OFFSET);
+        int payloadLen = (int) (word0 >>> 16) & 0xFFFF;
         int datagramEnd = end;
         int declaredEnd = -1;
         if (payloadLen != 0) { // 0: jumbogram or BIG TCP, the length is elsewhere or nowhere
             declaredEnd = pos + Ipv6Header.LENGTH + payloadLen;
             datagramEnd = Math.min(end, declaredEnd);
         }
-        int next = u8(segment, at + Ipv6Header.NEXT_HEADER_OFFSET);
-        int p = pos + Ipv6Header.LENGTH;
-        // Every step advances p by at least 8 bytes and the count is capped: the walk always ends.
+        int next = (int) (word0 >>> 8) & 0xFF;
+        if (next == Ipv6Header.NEXT_TCP) {
+            return tcp(pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
+        }
+        return extensionHeaders(next, pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
+    }
+
+    /**
+     * Walks hop-by-hop, routing, destination-options and fragment headers from {@code p} to TCP. Every step
+     * advances at least 8 bytes and the count is capped: the walk always ends.
+     */
+    private ParseStatus extensionHeaders(int next, int p, int datagramEnd, int declaredEnd, int end) {
         for (int headers = 0; headers <= MAX_IPV6_EXTENSION_HEADERS; headers++) {
             switch (next) {
                 case Ipv6Header.NEXT_TCP -> {
@@ -290,97 +325,106 @@ public final class PacketHeaders {
                     }
                     if ((u16(segment, base + p + Ipv6Header.FRAGMENT_OFFSET_FIELD_OFFSET)
                             & Ipv6Header.FRAGMENT_OFFSET_MASK) != 0) {
-                        return finish(ParseStatus.NOT_TCP, Layer.NONE);
+                        return finish(NOT_TCP, Layer.NONE);
                     }
                     next = u8(segment, base + p + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
                     p += Ipv6Header.FRAGMENT_HEADER_LENGTH;
                 }
                 default -> {
-                    return finish(ParseStatus.NOT_TCP, Layer.NONE);
+                    return finish(NOT_TCP, Layer.NONE);
                 }
             }
         }
-        return finish(ParseStatus.MALFORMED, Layer.IPV6_EXTENSION);
+        return finish(MALFORMED, Layer.IPV6_EXTENSION);
     }
 
     /**
-     * Decodes the TCP header at {@code pos}. The segment's visible bytes end at {@code datagramEnd} (the
-     * capture or the IP length, whichever is first); {@code declaredEnd} is where the IP length says the
-     * datagram ends (-1 when it says nothing).
+     * Decodes the TCP header at {@code pos}. The segment's visible bytes end at {@code visibleEnd} (the
+     * capture or the IP length, whichever is first); {@code lengthEnd} is where the IP length says the
+     * datagram ends (-1 when it says nothing); {@code end} is the end of the capture.
      */
-    private ParseStatus tcp(int pos, int datagramEnd, int declaredEnd, int end) {
+    private ParseStatus tcp(int pos, int visibleEnd, int lengthEnd, int end) {
         tcpOffset = pos;
-        payloadOffset = datagramEnd;
-        int visible = datagramEnd - pos;
+        datagramEnd = visibleEnd;
+        declaredEnd = lengthEnd;
+        int visible = visibleEnd - pos;
         if (visible < TcpHeader.PORTS_LENGTH) {
             return cut(Layer.TCP, pos + TcpHeader.PORTS_LENGTH, end);
         }
         long at = base + pos;
-        hasPorts = true;
-        sourcePort = u16(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
-        destinationPort = u16(segment, at + TcpHeader.DESTINATION_PORT_OFFSET);
-        if (visible >= TcpHeader.SEQUENCE_OFFSET + 4) {
-            sequenceNumber = u32(segment, at + TcpHeader.SEQUENCE_OFFSET);
+        if (visible >= TcpHeader.MIN_LENGTH) {
+            // The common case, the whole fixed header, in three reads: [ports, sequence],
+            // [acknowledgement, data offset/flags, window], [checksum, urgent pointer].
+            tcpBytes = TcpHeader.MIN_LENGTH;
+            tcpWord0 = i64(segment, at);
+            long word1 = i64(segment, at + 8);
+            tcpWord1 = word1;
+            tcpWord2 = i32(segment, at + 16);
+            return ((int) (word1 >>> 28) & 0x0F) < 5 ? finish(MALFORMED, Layer.TCP) : finish(OK, Layer.NONE);
         }
-        if (visible >= TcpHeader.ACKNOWLEDGEMENT_OFFSET + 4) {
-            acknowledgementNumber = u32(segment, at + TcpHeader.ACKNOWLEDGEMENT_OFFSET);
+        return cutTcp(at, visible);
+    }
+
+    /**
+     * A TCP header cut before byte 20: keep the bytes that are there; the getters expose only the fields
+     * they complete (tshark's rules, see the class comment).
+     */
+    private ParseStatus cutTcp(long at, int visible) {
+        long word0 = 0;
+        long word1 = 0;
+        for (int i = 0; i < 16; i++) {
+            long value = i < visible ? u8(segment, at + i) : 0;
+            if (i < 8) {
+                word0 |= value << (56 - 8 * i);
+            } else {
+                word1 |= value << (120 - 8 * i);
+            }
         }
-        if (visible <= TcpHeader.DATA_OFFSET_OFFSET) {
-            return finish(ParseStatus.OK, Layer.NONE);
+        tcpBytes = visible;
+        tcpWord0 = word0;
+        tcpWord1 = word1;
+        tcpWord2 = 0;
+        if (visible > TcpHeader.DATA_OFFSET_OFFSET && ((int) (word1 >>> 28) & 0x0F) < 5) {
+            return finish(MALFORMED, Layer.TCP);
         }
-        int words = u8(segment, at + TcpHeader.DATA_OFFSET_OFFSET) >>> 4;
-        dataOffset = words;
-        if (words * 4 < TcpHeader.MIN_LENGTH) {
-            return finish(ParseStatus.MALFORMED, Layer.TCP);
-        }
-        if (visible >= TcpHeader.FLAGS_CAPTURED_LENGTH) {
-            hasFlags = true;
-            flags = u16(segment, at + TcpHeader.FLAGS_OFFSET) & TcpFlags.MASK;
-            window = u16(segment, at + TcpHeader.WINDOW_OFFSET);
-        }
-        if (visible >= TcpHeader.URGENT_POINTER_OFFSET + 2) {
-            urgentPointer = u16(segment, at + TcpHeader.URGENT_POINTER_OFFSET);
-        }
-        int headerEnd = pos + words * 4;
-        payloadOffset = Math.min(headerEnd, datagramEnd);
-        optionsLength = Math.max(0, payloadOffset - (pos + TcpHeader.OPTIONS_OFFSET));
-        capturedPayloadLength = datagramEnd - payloadOffset;
-        payloadLength = Math.max(0, (declaredEnd >= 0 ? declaredEnd : end) - headerEnd);
-        return finish(ParseStatus.OK, Layer.NONE);
+        return finish(OK, Layer.NONE);
     }
 
     /** A header that needs bytes up to {@code needed}: cut by the capture, or by the IP length field. */
     private ParseStatus cut(Layer layer, int needed, int end) {
-        return finish(needed > end ? ParseStatus.TRUNCATED : ParseStatus.MALFORMED, layer);
+        return finish(needed > end ? TRUNCATED : MALFORMED, layer);
     }
 
-    private ParseStatus finish(ParseStatus result, Layer layer) {
-        status = result;
-        problemLayer = layer;
-        return result;
+    private ParseStatus finish(int status, Layer layer) {
+        state = status | layer.ordinal() << 8;
+        return STATUSES[status];
+    }
+
+    private int status0() {
+        return state & 0xFF;
     }
 
     /** Result of the last {@link #wrap}. */
     public ParseStatus status() {
-        return status;
+        return STATUSES[state & 0xFF];
     }
 
     /** Layer at which the frame was TRUNCATED or MALFORMED; {@link Layer#NONE} otherwise. */
     public Layer problemLayer() {
-        return problemLayer;
+        return LAYERS[state >>> 8];
     }
 
     /** True when {@link #status()} is OK. */
     public boolean isTcp() {
-        return status == ParseStatus.OK;
+        return status0() == OK;
     }
 
     /**
      * True when the TCP ports were read: always when {@link #isTcp()}, and also for a frame MALFORMED at
-     * {@link Layer#TCP} (data offset below 5), which tshark still lists with its ports.
+     * {@link Layer#TCP} because its data offset is below 5, which tshark still lists with its ports.
      */
     public boolean hasPorts() {
-        return hasPorts;
+        return tcpBytes >= TcpHeader.PORTS_LENGTH;
     }
 
     /** 4 or 6 once an IP header was found, else 0. */
@@ -388,31 +432,31 @@ public final class PacketHeaders {
         return ipVersion;
     }
 
-    /** IPv4 source address as a big-endian int (valid when ipVersion() == 4). */
+    /** IPv4 source address as a big-endian int (valid when ipVersion() == 4, else 0). */
     public int ipv4Source() {
-        return ipv4Source;
+        return ipVersion == 4 ? ipv4Source : 0;
     }
 
-    /** IPv4 destination address as a big-endian int. */
+    /** IPv4 destination address as a big-endian int (valid when ipVersion() == 4, else 0). */
     public int ipv4Destination() {
-        return ipv4Destination;
+        return ipVersion == 4 ? ipv4Destination : 0;
     }
 
-    /** High 64 bits of the IPv6 source address (network order). */
+    /** High 64 bits of the IPv6 source address (network order; valid when ipVersion() == 6, else 0). */
     public long ipv6SourceHigh() {
-        return ipv6SourceHigh;
+        return ipVersion == 6 ? ipv6SourceHigh : 0;
     }
 
     public long ipv6SourceLow() {
-        return ipv6SourceLow;
+        return ipVersion == 6 ? ipv6SourceLow : 0;
     }
 
     public long ipv6DestinationHigh() {
-        return ipv6DestinationHigh;
+        return ipVersion == 6 ? ipv6DestinationHigh : 0;
     }
 
     public long ipv6DestinationLow() {
-        return ipv6DestinationLow;
+        return ipVersion == 6 ? ipv6DestinationLow : 0;
     }
 
     /** Appends the source address as text (dotted quad or RFC 5952); nothing when no IP header was found. */
@@ -437,91 +481,103 @@ public final class PacketHeaders {
         return out;
     }
 
+    /** TCP source port; 0 when {@link #hasPorts()} is false. */
     public int sourcePort() {
-        return sourcePort;
+        return hasPorts() ? (int) (tcpWord0 >>> 48) : 0;
     }
 
+    /** TCP destination port; 0 when {@link #hasPorts()} is false. */
     public int destinationPort() {
-        return destinationPort;
+        return hasPorts() ? (int) (tcpWord0 >>> 32) & 0xFFFF : 0;
     }
 
     /**
-     * False when the capture (or the IP length) ends after the ports but before the end of the window
-     * (TCP bytes 12-15), where tshark stops reporting the flags.
+     * True for a TCP frame whose flags and window (bytes 12-15) are inside the capture and the IP datagram.
+     * False when the header is cut before byte 16, where tshark stops reporting the flags, and for a frame
+     * MALFORMED at the data offset.
      */
     public boolean hasFlags() {
-        return hasFlags;
+        return tcpBytes >= TcpHeader.FLAGS_CAPTURED_LENGTH && status0() == OK;
     }
 
     /** The whole 12-bit flags field ({@link TcpFlags}); 0 when {@link #hasFlags()} is false. */
     public int flags() {
-        return flags;
+        return hasFlags() ? (int) (tcpWord1 >>> 16) & TcpFlags.MASK : 0;
     }
 
     /** Sequence number as an unsigned 32-bit value in a long; -1 if not captured. */
     public long sequenceNumber() {
-        return sequenceNumber;
+        return tcpBytes >= TcpHeader.SEQUENCE_OFFSET + 4 ? tcpWord0 & 0xFFFF_FFFFL : -1;
     }
 
     /** Acknowledgement number as an unsigned 32-bit value in a long; -1 if not captured. */
     public long acknowledgementNumber() {
-        return acknowledgementNumber;
+        return tcpBytes >= TcpHeader.ACKNOWLEDGEMENT_OFFSET + 4 ? tcpWord1 >>> 32 : -1;
     }
 
     /** TCP data offset in 32-bit words (5..15, or below 5 when MALFORMED); 0 if not captured. */
     public int dataOffset() {
-        return dataOffset;
+        return tcpBytes > TcpHeader.DATA_OFFSET_OFFSET ? (int) (tcpWord1 >>> 28) & 0x0F : 0;
     }
 
     /** Window; 0 when {@link #hasFlags()} is false. */
     public int window() {
-        return window;
+        return hasFlags() ? (int) tcpWord1 & 0xFFFF : 0;
     }
 
     /** Urgent pointer; 0 if not captured. */
     public int urgentPointer() {
-        return urgentPointer;
+        return tcpBytes >= TcpHeader.URGENT_POINTER_OFFSET + 2 && status0() == OK ? tcpWord2 & 0xFFFF : 0;
     }
 
-    /** Offset, in the frame (from the wrapped offset), of the IP header. */
+    /** Offset, in the frame (from the wrapped offset), of the IP header; 0 when none was found. */
     public int ipOffset() {
-        return ipOffset;
+        return ipVersion != 0 ? ipOffset : 0;
     }
 
-    /** Offset, in the frame, of the TCP header. */
+    /** Offset, in the frame, of the TCP header; 0 when {@link #hasPorts()} is false. */
     public int tcpOffset() {
-        return tcpOffset;
+        return hasPorts() ? tcpOffset : 0;
     }
 
-    /** Offset, in the frame, of the TCP options (always {@code tcpOffset() + 20}). */
+    /** Offset, in the frame, of the TCP options ({@code tcpOffset() + 20}); 0 when not TCP. */
     public int optionsOffset() {
-        return tcpOffset + TcpHeader.OPTIONS_OFFSET;
+        return isTcp() ? tcpOffset + TcpHeader.OPTIONS_OFFSET : 0;
     }
 
     /** Captured bytes of TCP options (clamped to the captured datagram; 0 when the data offset is 5). */
     public int optionsLength() {
-        return optionsLength;
+        return isTcp() ? Math.max(0, payloadOffset() - (tcpOffset + TcpHeader.OPTIONS_OFFSET)) : 0;
     }
 
     /**
      * Offset, in the frame, of the TCP payload (after options), clamped to the end of the captured datagram
-     * when the data offset points past it.
+     * when the data offset points past it (or is not captured); 0 when not TCP.
      */
     public int payloadOffset() {
-        return payloadOffset;
+        if (!isTcp()) {
+            return 0;
+        }
+        int words = dataOffset();
+        return words == 0 ? datagramEnd : Math.min(tcpOffset + 4 * words, datagramEnd);
     }
 
     /**
      * TCP payload length on the wire as far as the IP header says (IP total length minus headers), or the
-     * captured bytes after the TCP header when the IP length is 0 or unusable.
+     * captured bytes after the TCP header when the IP length is 0 or unusable; 0 when not TCP or when the
+     * data offset was not captured.
      */
     public int payloadLength() {
-        return payloadLength;
+        int words = dataOffset();
+        if (!isTcp() || words == 0) {
+            return 0;
+        }
+        return Math.max(0, (declaredEnd >= 0 ? declaredEnd : frameLength) - (tcpOffset + 4 * words));
     }
 
     /** Payload bytes actually present at {@link #payloadOffset()} (never beyond the capture or the IP length). */
     public int capturedPayloadLength() {
-        return capturedPayloadLength;
+        return isTcp() ? datagramEnd - payloadOffset() : 0;
     }
 
     /** Number of 802.1Q/802.1ad tags found in the frame (not counting one stripped by the kernel). */
@@ -531,7 +587,7 @@ public final class PacketHeaders {
 
     /** VLAN id (12 bits) of the outermost tag in the frame, or -1. */
     public int outerVlanId() {
-        return outerVlanId;
+        return vlanCount > 0 ? outerTci & VlanTag.VLAN_ID_MASK : -1;
     }
 
     /** Bytes of the frame that were looked at: {@code length} of {@link #wrap}, limited to the segment. */

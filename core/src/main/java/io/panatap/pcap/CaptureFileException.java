@@ -4,6 +4,8 @@ import java.io.IOException;
 
 /** A capture file is not a capture, or is damaged at {@link #offset()}. */
 public class CaptureFileException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     private final long offset;
 
     public CaptureFileException(String message, long offset) {

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -22,11 +23,14 @@ import java.util.Arrays;
  * <h2>Formats</h2>
  * <ul>
  *   <li>Classic pcap, either byte order, microsecond ({@code 0xa1b2c3d4}) or nanosecond ({@code 0xa1b23c4d})
- *       timestamps.
+ *       timestamps; also the modified format ({@code 0xa1b2cd34}, 24-byte records whose interface index and
+ *       packet type are reported).
  *   <li>pcapng, several sections (each with its own byte order and interfaces), several interfaces with
  *       different link types, {@code if_name}, {@code if_tsresol} (powers of 10 and of 2),
  *       {@code if_tsoffset}. Enhanced, Simple and obsolete Packet blocks are delivered (the direction comes
  *       from {@code epb_flags}/{@code pack_flags} when present); every other block is skipped by its length.
+ *       Simple packet blocks use interface 0, carry no timestamp (0 is delivered) and are captured up to the
+ *       interface's snap length.
  * </ul>
  * Records of every link type are delivered, including ones the parser does not know: their
  * {@code headers()} then report {@code NOT_TCP}. Frame numbers are 1-based and count every packet record
@@ -85,9 +89,17 @@ public final class CaptureFileReader implements AutoCloseable {
      * |                    Original length                            | 12
      * +---------------------------------------------------------------+
      * /                    Captured bytes ...                         / 16
+     *
+     * Modified pcap (0xa1b2cd34) records have 8 more header bytes before the captured bytes: interface
+     * index (16), protocol (20, 2 bytes), packet type (22, 1 byte), padding (23).
      */
     static final int PCAP_MAGIC_MICROS = 0xa1b2c3d4;
     static final int PCAP_MAGIC_NANOS = 0xa1b23c4d;
+    /** Alexey Kuznetzov's modified pcap: 24-byte records that add ifindex, protocol and packet type. */
+    static final int PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
+    private static final int MODIFIED_RECORD_HEADER_LENGTH = 24;
+    private static final int REC_MODIFIED_IFINDEX = 16;
+    private static final int REC_MODIFIED_PKTTYPE = 22;
     static final int PCAP_HEADER_LENGTH = 24;
     private static final int PCAP_SNAPLEN_OFFSET = 16;
     private static final int PCAP_LINKTYPE_OFFSET = 20;
@@ -162,6 +174,8 @@ public final class CaptureFileReader implements AutoCloseable {
     // Classic pcap.
     private int pcapLinkType;
     private long fractionNanos;
+    private int recordHeaderLength;
+    private boolean modified;
 
     // pcapng: interfaces of the current section.
     private Interface[] interfaces = new Interface[4];
@@ -188,10 +202,9 @@ public final class CaptureFileReader implements AutoCloseable {
             firstSnapLength = first[1];
         } else {
             pcapng = false;
-            if (magicLe == PCAP_MAGIC_MICROS || magicLe == PCAP_MAGIC_NANOS) {
+            if (isPcapMagic(magicLe)) {
                 bigEndian = false;
-            } else if (Integer.reverseBytes(magicLe) == PCAP_MAGIC_MICROS
-                    || Integer.reverseBytes(magicLe) == PCAP_MAGIC_NANOS) {
+            } else if (isPcapMagic(Integer.reverseBytes(magicLe))) {
                 bigEndian = true;
             } else {
                 throw new CaptureFileException(String.format(
@@ -201,7 +214,9 @@ public final class CaptureFileReader implements AutoCloseable {
                 throw new CaptureFileException("file too short for a pcap header: " + size + " bytes, need "
                         + PCAP_HEADER_LENGTH, 0);
             }
-            fractionNanos = u32(0) == (PCAP_MAGIC_NANOS & 0xFFFFFFFFL) ? 1 : 1000;
+            fractionNanos = i32(0) == PCAP_MAGIC_NANOS ? 1 : 1000;
+            modified = i32(0) == PCAP_MAGIC_MODIFIED;
+            recordHeaderLength = modified ? MODIFIED_RECORD_HEADER_LENGTH : PCAP_RECORD_HEADER_LENGTH;
             firstSnapLength = i32(PCAP_SNAPLEN_OFFSET);
             // The upper bits carry FCS information; the link type is the low 16 bits (as in libpcap).
             pcapLinkType = i32(PCAP_LINKTYPE_OFFSET) & 0xFFFF;
@@ -210,8 +225,22 @@ public final class CaptureFileReader implements AutoCloseable {
         }
     }
 
-    /** Opens and maps {@code file} and checks its header. */
+    private static boolean isPcapMagic(int magic) {
+        return magic == PCAP_MAGIC_MICROS || magic == PCAP_MAGIC_NANOS || magic == PCAP_MAGIC_MODIFIED;
+    }
+
+    /**
+     * Opens and maps {@code file} and checks its header. A file that is not a capture, or a directory, pipe
+     * or device (which cannot be mapped) gives a {@link CaptureFileException}; a missing or unreadable file
+     * the usual {@link IOException} subclasses ({@code NoSuchFileException}, {@code AccessDeniedException}).
+     */
     public static CaptureFileReader open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new CaptureFileException("is a directory, not a capture file", -1);
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new CaptureFileException("not a regular file: pipes and devices cannot be read as captures", -1);
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
@@ -285,33 +314,52 @@ public final class CaptureFileReader implements AutoCloseable {
 
     private long pollPcap(PacketListener listener, long limit) throws CaptureFileException {
         long delivered = 0;
+        int headerLength = recordHeaderLength;
         while (delivered < limit) {
             long p = position;
             long left = size - p;
             if (left == 0) {
                 break;
             }
-            if (left < PCAP_RECORD_HEADER_LENGTH) {
+            if (left < headerLength) {
                 throw new CaptureFileException("truncated record header at byte " + p + ": "
-                        + left + " bytes left in file, a record header needs " + PCAP_RECORD_HEADER_LENGTH, p);
+                        + left + " bytes left in file, a record header needs " + headerLength, p);
             }
             long captured = u32(p + REC_CAPLEN);
             if (captured > MAX_CAPTURE_LENGTH) {
                 throw new CaptureFileException("damaged record at byte " + p + ": header says " + captured
                         + " captured bytes, more than the " + MAX_CAPTURE_LENGTH + "-byte limit", p);
             }
-            if (captured > left - PCAP_RECORD_HEADER_LENGTH) {
+            if (captured > left - headerLength) {
                 throw new CaptureFileException("truncated record at byte " + p + ": header says " + captured
-                        + " captured bytes, " + (left - PCAP_RECORD_HEADER_LENGTH) + " left in file", p);
+                        + " captured bytes, " + (left - headerLength) + " left in file", p);
             }
             long ts = u32(p + REC_TS_SEC) * 1_000_000_000L + u32(p + REC_TS_FRAC) * fractionNanos;
-            position = p + PCAP_RECORD_HEADER_LENGTH + captured;
-            record.set(++frames, ts, p + PCAP_RECORD_HEADER_LENGTH, (int) captured, clamp(u32(p + REC_ORIGLEN)),
-                    pcapLinkType, -1, null, Direction.UNKNOWN);
+            int ifIndex = -1;
+            Direction direction = Direction.UNKNOWN;
+            if (modified) {
+                ifIndex = i32(p + REC_MODIFIED_IFINDEX);
+                direction = packetTypeDirection(data.get(ValueLayout.JAVA_BYTE, p + REC_MODIFIED_PKTTYPE));
+            }
+            position = p + headerLength + captured;
+            record.set(++frames, ts, p + headerLength, (int) captured, clamp(u32(p + REC_ORIGLEN)),
+                    pcapLinkType, ifIndex, null, direction);
             delivered++;
             listener.onPacket(record);
         }
         return delivered;
+    }
+
+    /** Linux {@code sll_pkttype} (PACKET_HOST ... PACKET_OUTGOING) as recorded by modified pcap. */
+    private static Direction packetTypeDirection(int type) {
+        return switch (type) {
+            case 0 -> Direction.HOST;
+            case 1 -> Direction.BROADCAST;
+            case 2 -> Direction.MULTICAST;
+            case 3 -> Direction.OTHERHOST;
+            case 4 -> Direction.OUTGOING;
+            default -> Direction.UNKNOWN;
+        };
     }
 
     // -------------------------------------------------------------------------------------------- pcapng

@@ -5,6 +5,7 @@ import io.panatap.parse.LinkType;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -33,8 +34,8 @@ public final class PcapWriter implements AutoCloseable {
     private static final int TPID_8021Q = 0x8100;
     private static final long MAX_SECONDS = 0xFFFFFFFFL;
 
-    private final Path file;
-    private final FileOutputStream out;
+    private final String name;
+    private final OutputStream out;
     private final int linkType;
     private final int snapLength;
     private final Precision precision;
@@ -43,8 +44,8 @@ public final class PcapWriter implements AutoCloseable {
     private int used;
     private boolean closed;
 
-    private PcapWriter(Path file, FileOutputStream out, int linkType, int snapLength, Precision precision) {
-        this.file = file;
+    private PcapWriter(String name, OutputStream out, int linkType, int snapLength, Precision precision) {
+        this.name = name;
         this.out = out;
         this.linkType = linkType;
         this.snapLength = snapLength;
@@ -56,19 +57,44 @@ public final class PcapWriter implements AutoCloseable {
      * {@code linkType} is a {@code LINKTYPE_*} number (0..65535).
      */
     public static PcapWriter create(Path file, int linkType, int snapLength, Precision precision) throws IOException {
-        if (snapLength <= 0) {
-            throw new IOException("cannot write " + file + ": snap length must be positive, got " + snapLength);
-        }
-        if (linkType < 0 || linkType > 0xFFFF) {
-            throw new IOException("cannot write " + file + ": link type " + linkType + " is out of range");
-        }
+        check(file.toString(), linkType, snapLength);
         FileOutputStream out;
         try {
             out = new FileOutputStream(file.toFile());
         } catch (IOException e) {
-            throw new IOException("cannot create " + file + ": " + e.getMessage(), e);
+            // FileOutputStream says "PATH (reason)"; keep the reason only.
+            String reason = String.valueOf(e.getMessage());
+            int open = reason.lastIndexOf(" (");
+            if (open >= 0 && reason.endsWith(")")) {
+                reason = reason.substring(open + 2, reason.length() - 1);
+            }
+            throw new IOException("cannot create " + file + ": " + reason, e);
         }
-        PcapWriter writer = new PcapWriter(file, out, linkType, snapLength, precision);
+        return start(new PcapWriter(file.toString(), out, linkType, snapLength, precision));
+    }
+
+    /**
+     * Writes a pcap stream to {@code out} (e.g. standard output for {@code -w -}), which {@link #close()}
+     * closes; {@code name} is used in error messages. Whole records reach {@code out} in single writes.
+     * For standard output pass {@code new FileOutputStream(FileDescriptor.out)}: {@code System.out} is a
+     * {@code PrintStream}, which hides write errors such as a closed pipe.
+     */
+    public static PcapWriter create(OutputStream out, String name, int linkType, int snapLength, Precision precision)
+            throws IOException {
+        check(name, linkType, snapLength);
+        return start(new PcapWriter(name, out, linkType, snapLength, precision));
+    }
+
+    private static void check(String name, int linkType, int snapLength) throws IOException {
+        if (snapLength <= 0) {
+            throw new IOException("cannot write " + name + ": snap length must be positive, got " + snapLength);
+        }
+        if (linkType < 0 || linkType > 0xFFFF) {
+            throw new IOException("cannot write " + name + ": link type " + linkType + " is out of range");
+        }
+    }
+
+    private static PcapWriter start(PcapWriter writer) throws IOException {
         try {
             writer.writeFileHeader();
             writer.flush();
@@ -106,7 +132,7 @@ public final class PcapWriter implements AutoCloseable {
     public void write(long timestampNanos, MemorySegment data, long offset, int captureLength, int originalLength)
             throws IOException {
         if (captureLength < 0) {
-            throw new IOException("cannot write to " + file + ": negative captured length " + captureLength);
+            throw new IOException("cannot write to " + name + ": negative captured length " + captureLength);
         }
         int captured = Math.min(captureLength, snapLength);
         int at = beginRecord(timestampNanos, captured, Math.max(originalLength, captureLength));
@@ -152,12 +178,12 @@ public final class PcapWriter implements AutoCloseable {
      */
     private int beginRecord(long timestampNanos, int captured, int original) throws IOException {
         if (closed) {
-            throw new IOException("cannot write to " + file + ": writer is closed");
+            throw new IOException("cannot write to " + name + ": writer is closed");
         }
         long seconds = Math.floorDiv(timestampNanos, 1_000_000_000L);
         long nanos = Math.floorMod(timestampNanos, 1_000_000_000L);
         if (seconds < 0 || seconds > MAX_SECONDS) {
-            throw new IOException("cannot write to " + file + ": timestamp " + timestampNanos
+            throw new IOException("cannot write to " + name + ": timestamp " + timestampNanos
                     + " ns is outside the pcap range (1970 to 2106)");
         }
         int recordLength = CaptureFileReader.PCAP_RECORD_HEADER_LENGTH + captured;
@@ -184,8 +210,9 @@ public final class PcapWriter implements AutoCloseable {
         }
         try {
             out.write(buffer, 0, used);
+            out.flush();
         } catch (IOException e) {
-            throw new IOException("cannot write to " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
         } finally {
             used = 0;
         }

@@ -233,6 +233,27 @@ class PacketHeadersTest {
 
     // ---- IPv4 options, lengths and fragments ---------------------------------------------------------
 
+    @Test
+    void skipsALiteralIpv4RouterAlertOptionInAFirstFragment() {
+        // IHL 6 with Router Alert (RFC 2113: 94 04 0000), MF set and offset 0, total length 24 + 20 + 2.
+        String ipv4 = "4600 002e 0001 2000 4006 0000 0a000001 0a000002 94040000";
+        String tcp = "0016 c001 00000064 000000c8 5018 0200 0000 0000 abcd";
+        PacketHeaders h = parse(hex(ETH_IPV4 + ipv4 + tcp), LinkType.ETHERNET);
+        assertThat(h.status()).isEqualTo(ParseStatus.OK);
+        assertThat(h.tcpOffset()).isEqualTo(14 + 24);
+        assertThat(h.sourcePort()).isEqualTo(22);
+        assertThat(h.destinationPort()).isEqualTo(49153);
+        assertThat(h.sequenceNumber()).isEqualTo(100);
+        assertThat(h.acknowledgementNumber()).isEqualTo(200);
+        assertThat(h.flags()).isEqualTo(TcpFlags.PSH | TcpFlags.ACK);
+        assertThat(h.payloadLength()).isEqualTo(2);
+        assertThat(source(h)).isEqualTo("10.0.0.1");
+        // The same bytes as a second fragment (offset 185 * 8) are not TCP.
+        PacketHeaders second = parse(hex(ETH_IPV4 + ipv4.replace("2000 4006", "20b9 4006") + tcp),
+                LinkType.ETHERNET);
+        assertThat(second.status()).isEqualTo(ParseStatus.NOT_TCP);
+    }
+
     @ParameterizedTest(name = "IHL {0}")
     @ValueSource(ints = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
     void skipsIpv4OptionsOfEveryHeaderLength(int ihl) {

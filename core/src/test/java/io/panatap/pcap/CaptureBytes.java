@@ -43,8 +43,12 @@ final class CaptureBytes {
     // ------------------------------------------------------------------------------------------ classic
 
     static CaptureBytes pcap(ByteOrder order, boolean nanos, int snapLength, int linkType) {
+        return pcapWithMagic(order, nanos ? 0xa1b23c4d : 0xa1b2c3d4, snapLength, linkType);
+    }
+
+    static CaptureBytes pcapWithMagic(ByteOrder order, int magic, int snapLength, int linkType) {
         CaptureBytes b = new CaptureBytes(order);
-        b.u32(nanos ? 0xa1b23c4d : 0xa1b2c3d4).u16(2).u16(4).u32(0).u32(0).u32(snapLength).u32(linkType);
+        b.u32(magic).u16(2).u16(4).u32(0).u32(0).u32(snapLength).u32(linkType);
         return b;
     }
 
@@ -57,6 +61,15 @@ final class CaptureBytes {
     CaptureBytes record(long seconds, long fraction, long capturedLength, long originalLength, byte[] data) {
         boundaries.add((long) out.size());
         u32((int) seconds).u32((int) fraction).u32((int) capturedLength).u32((int) originalLength).raw(data);
+        packetEnds.add((long) out.size());
+        return this;
+    }
+
+    /** A record of the modified pcap format (magic 0xa1b2cd34): ifindex, protocol and packet type follow. */
+    CaptureBytes modifiedRecord(long seconds, long fraction, byte[] data, int ifIndex, int packetType) {
+        boundaries.add((long) out.size());
+        u32((int) seconds).u32((int) fraction).u32(data.length).u32(data.length).u32(ifIndex).u16(0x0800);
+        raw(new byte[] {(byte) packetType, 0}).raw(data);
         packetEnds.add((long) out.size());
         return this;
     }

@@ -52,6 +52,28 @@ class ClassicPcapReaderTest {
         assertThat(r.packets().get(2).originalLength()).isEqualTo(9000);
     }
 
+    @ParameterizedTest
+    @CsvSource({"LITTLE_ENDIAN", "BIG_ENDIAN"})
+    void readsModifiedPcapWithInterfaceIndexAndPacketType(String orderName) throws IOException {
+        ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        CaptureBytes b = CaptureBytes.pcapWithMagic(order, 0xa1b2cd34, 65535, 1)
+                .modifiedRecord(7, 250_000, frame(60, 4), 3, 4)
+                .modifiedRecord(8, 0, frame(61, 5), 2, 0);
+        long cut = b.bytes().length;
+        b.modifiedRecord(9, 0, frame(62, 6), 2, 0);
+        ReadResult r = ReadResult.of(dir, java.util.Arrays.copyOf(b.bytes(), (int) cut + 20));
+        assertThat(r.packets()).hasSize(2);
+        Packet p = r.packets().get(0);
+        assertThat(p.timestampNanos()).isEqualTo(7_250_000_000L);
+        assertThat(p.interfaceIndex()).isEqualTo(3);
+        assertThat(p.direction()).isEqualTo(Direction.OUTGOING);
+        assertThat(ReadResult.bytesOf(p)).isEqualTo(frame(60, 4));
+        assertThat(r.packets().get(1).direction()).isEqualTo(Direction.HOST);
+        assertThat(ReadResult.bytesOf(r.packets().get(1))).isEqualTo(frame(61, 5));
+        assertThat(r.error()).hasMessage("truncated record header at byte " + cut
+                + ": 20 bytes left in file, a record header needs 24");
+    }
+
     @Test
     void reportsFileHeaderFields() throws IOException {
         Path file = dir.resolve("x.pcap");
@@ -187,6 +209,17 @@ class ClassicPcapReaderTest {
                 .isInstanceOf(CaptureFileException.class)
                 .hasMessage("not a pcap or pcapng file: it starts with 0x68656c6c")
                 .extracting(e -> ((CaptureFileException) e).offset()).isEqualTo(0L);
+    }
+
+    @Test
+    void rejectsADirectoryOrDevice() {
+        assertThatThrownBy(() -> CaptureFileReader.open(dir)).isInstanceOf(CaptureFileException.class)
+                .hasMessage("is a directory, not a capture file");
+        Path devNull = Path.of("/dev/null");
+        if (Files.exists(devNull)) {
+            assertThatThrownBy(() -> CaptureFileReader.open(devNull)).isInstanceOf(CaptureFileException.class)
+                    .hasMessageContaining("not a regular file");
+        }
     }
 
     @Test

@@ -62,6 +62,37 @@ class ExternalReadersTest {
                 ts.substring(0, 15) + (precision == Precision.NANO ? "58789" : "58000") + ",258,96,100,0x0018");
     }
 
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void readsWhatEditcapAndTcpdumpWriteFromOurFiles(Precision precision) throws Exception {
+        requireTool("editcap");
+        requireTool("tcpdump");
+        Path file = writeSample(precision);
+        Path pcapng = dir.resolve("converted.pcapng");
+        Path rewritten = dir.resolve("rewritten.pcap");
+        run("editcap", "-F", "pcapng", file.toString(), pcapng.toString());
+        // tcpdump writes microseconds unless asked to keep nanoseconds.
+        run("tcpdump", "--time-stamp-precision=" + (precision == Precision.NANO ? "nano" : "micro"),
+                "-r", file.toString(), "-w", rewritten.toString());
+        ReadResult original = ReadResult.read(file);
+        for (Path other : List.of(pcapng, rewritten)) {
+            ReadResult r = ReadResult.read(other);
+            assertThat(r.error()).as("%s", other).isNull();
+            assertThat(r.packets()).as("%s", other).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                var a = original.packets().get(i);
+                var b = r.packets().get(i);
+                assertThat(b.timestampNanos()).isEqualTo(a.timestampNanos());
+                assertThat(b.originalLength()).isEqualTo(a.originalLength());
+                assertThat(b.linkType()).isEqualTo(1);
+                assertThat(ReadResult.bytesOf(b)).isEqualTo(ReadResult.bytesOf(a));
+            }
+        }
+        try (CaptureFileReader reader = CaptureFileReader.open(pcapng)) {
+            assertThat(reader.isPcapng()).isTrue();
+        }
+    }
+
     private static void requireTool(String tool) {
         boolean found = false;
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/usr/sbin").split(":")) {

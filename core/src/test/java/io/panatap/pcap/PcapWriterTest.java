@@ -70,6 +70,7 @@ class PcapWriterTest {
     void writesTheHeaderAtOnceSoAnEmptyCaptureIsAValidFile() throws IOException {
         Path file = dir.resolve("early.pcap");
         try (PcapWriter w = PcapWriter.create(file, 1, 65535, Precision.MICRO)) {
+            assertThat(w.snapLength()).isEqualTo(65535);
             assertThat(Files.size(file)).isEqualTo(24);
             ReadResult r = ReadResult.read(file);
             assertThat(r.error()).isNull();
@@ -211,6 +212,44 @@ class PcapWriterTest {
     }
 
     @Test
+    void writesAStreamSuchAsStandardOutput() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (PcapWriter w = PcapWriter.create(out, "standard output", 1, 65535, Precision.NANO)) {
+            assertThat(out.size()).isEqualTo(24);
+            w.write(T, MemorySegment.ofArray(frame(70, 1)), 0, 70, 70);
+        }
+        Path file = dir.resolve("stream.pcap");
+        Files.write(file, out.toByteArray());
+        List<Packet> packets = ReadResult.read(file).packets();
+        assertThat(packets).hasSize(1);
+        assertThat(packets.get(0).timestampNanos()).isEqualTo(T);
+        assertThat(ReadResult.bytesOf(packets.get(0))).isEqualTo(frame(70, 1));
+    }
+
+    @Test
+    void reportsAFailingStreamWithItsName() throws IOException {
+        java.io.OutputStream broken = new java.io.OutputStream() {
+            private int writes;
+
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (writes++ > 0) {
+                    throw new IOException("Broken pipe");
+                }
+            }
+        };
+        PcapWriter w = PcapWriter.create(broken, "standard output", 1, 65535, Precision.MICRO);
+        w.write(T, MemorySegment.ofArray(frame(70, 1)), 0, 70, 70);
+        assertThatThrownBy(w::flush).isInstanceOf(IOException.class)
+                .hasMessage("cannot write to standard output: Broken pipe");
+    }
+
+    @Test
     void rejectsANonPositiveSnapLength() {
         assertThatThrownBy(() -> PcapWriter.create(dir.resolve("s.pcap"), 1, 0, Precision.MICRO))
                 .isInstanceOf(IOException.class).hasMessageContaining("snap length must be positive");
@@ -220,7 +259,7 @@ class PcapWriterTest {
     void reportsAFileThatCannotBeCreated() {
         Path file = dir.resolve("no/such/dir/x.pcap");
         assertThatThrownBy(() -> PcapWriter.create(file, 1, 65535, Precision.MICRO))
-                .isInstanceOf(IOException.class).hasMessageStartingWith("cannot create " + file);
+                .isInstanceOf(IOException.class).hasMessage("cannot create " + file + ": No such file or directory");
     }
 
     @Test

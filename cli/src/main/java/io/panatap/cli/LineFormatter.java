@@ -1,0 +1,83 @@
+package io.panatap.cli;
+
+import io.panatap.Direction;
+import io.panatap.Packet;
+import io.panatap.parse.PacketHeaders;
+import io.panatap.parse.TcpFlags;
+
+import java.time.ZoneId;
+
+/**
+ * One line per segment in the form {@code tcpdump -S} prints TCP (sequence numbers absolute, TCP options
+ * left out):
+ * <pre>
+ * 08:52:28.099946 IP 127.0.0.1.35352 &gt; 127.0.0.1.4444: Flags [P.], seq 1:6, ack 1, win 64, length 5
+ * </pre>
+ * With every interface captured, the interface name and direction come first as with {@code tcpdump -i any}
+ * ({@code "lo    In  IP ..."}).
+ */
+final class LineFormatter implements RowFormatter {
+    private final boolean showInterface;
+    private final TimeText time;
+
+    LineFormatter(boolean showInterface, ZoneId zone) {
+        this.showInterface = showInterface;
+        this.time = new TimeText(zone);
+    }
+
+    @Override
+    public void appendRow(Packet packet, StringBuilder out) {
+        time.appendLocalTime(out, packet.timestampNanos()).append(' ');
+        if (showInterface) {
+            String name = packet.interfaceName();
+            leftAligned(out, name == null ? "?" : name, 5);
+            leftAligned(out, direction(packet.direction()), 3);
+        }
+        PacketHeaders h = packet.headers();
+        out.append(h.ipVersion() == 6 ? "IP6 " : "IP ");
+        h.appendSource(out).append('.').append(h.sourcePort()).append(" > ");
+        h.appendDestination(out).append('.').append(h.destinationPort()).append(": ");
+        if (!h.hasFlags()) {
+            out.append("[|tcp]\n");
+            return;
+        }
+        int flags = h.flags();
+        int length = h.payloadLength();
+        TcpFlags.appendTcpdumpLetters(out.append("Flags ["), flags).append(']');
+        long seq = h.sequenceNumber();
+        if (length > 0) {
+            out.append(", seq ").append(seq).append(':').append((seq + length) & 0xFFFF_FFFFL);
+        } else if ((flags & (TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST)) != 0) {
+            out.append(", seq ").append(seq);
+        }
+        if ((flags & TcpFlags.ACK) != 0) {
+            out.append(", ack ").append(h.acknowledgementNumber());
+        }
+        out.append(", win ").append(h.window());
+        if ((flags & TcpFlags.URG) != 0) {
+            out.append(", urg ").append(h.urgentPointer());
+        }
+        out.append(", length ").append(length).append('\n');
+    }
+
+    /** tcpdump's words for {@code sll_pkttype}. */
+    static String direction(Direction d) {
+        return switch (d) {
+            case HOST -> "In";
+            case BROADCAST -> "B";
+            case MULTICAST -> "M";
+            case OTHERHOST -> "P";
+            case OUTGOING -> "Out";
+            case UNKNOWN -> "?";
+        };
+    }
+
+    /** {@code printf("%-Ns ", text)}. */
+    private static void leftAligned(StringBuilder out, String text, int width) {
+        out.append(text);
+        for (int i = text.length(); i < width; i++) {
+            out.append(' ');
+        }
+        out.append(' ');
+    }
+}

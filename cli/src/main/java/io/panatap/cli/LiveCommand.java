@@ -1,0 +1,189 @@
+package io.panatap.cli;
+
+import io.panatap.capture.CaptureException;
+import io.panatap.capture.CaptureStats;
+import io.panatap.capture.NetworkInterfaces;
+import io.panatap.capture.PacketCapture;
+import io.panatap.pcap.PcapWriter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+
+/**
+ * Live capture: opens the {@code AF_PACKET} socket, prints rows (or writes {@code -w}) batch by batch, and on
+ * any stop prints tcpdump's three statistics lines to stderr.
+ */
+final class LiveCommand {
+    private static final int BATCH = 256;
+
+    private final Options options;
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    private final Session session;
+
+    LiveCommand(Options options, OutputStream stdout, PrintStream stderr, Session session) {
+        this.options = options;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.session = session;
+    }
+
+    int run() throws CommandException, UsageException, IOException {
+        if (options.listInterfaces) {
+            listInterfaces();
+            return Main.OK;
+        }
+        Interrupts.catchEvenIfIgnored();
+        String name = interfaceName();
+        String where = name == null ? "any" : name;
+        PacketCapture capture;
+        try {
+            PacketCapture.Builder builder = PacketCapture.builder()
+                    .interfaceName(name)
+                    .direction(options.direction)
+                    .snapLength(options.snapLength)
+                    .promiscuous(options.promiscuous);
+            if (options.bufferKiB > 0) {
+                builder.ringSize(options.bufferKiB * 1024L);
+            }
+            if (options.dumpFilter) {
+                Filters.dump(Filters.live(Filters.expression(options), builder.linkType(), options.snapLength), stdout);
+                return Main.OK;
+            }
+            Filters.attach(options, builder);
+            capture = builder.open();
+        } catch (CaptureException e) {
+            throw new CommandException(describe(e, where), e);
+        }
+        session.source(capture);
+        if (options.verbose) {
+            stderr.println("panatap: capture ready on " + where + " after " + sinceLaunchMillis() + " ms");
+        }
+        TextOutput out = new TextOutput(stdout, 64 * 1024);
+        PcapWriter writer = null;
+        PacketSink sink = null;
+        try {
+            if (options.writeFile != null) {
+                writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout);
+            }
+            sink = new PacketSink(formatter(), out, writer, null, options.count);
+            sink.start();
+            out.flush();
+            while (!sink.done() && !session.stopRequested()) {
+                capture.poll(sink, BATCH);
+                sink.endBatch();
+            }
+            sink.checkError();
+        } catch (CaptureException e) {
+            if (!session.stopRequested()) {
+                throw new CommandException(describe(e, where), e);
+            }
+        } finally {
+            try {
+                if (writer != null) {
+                    writer.close();
+                }
+                out.flush();
+            } catch (IOException e) {
+                // A closed pipe or full disk; the loop reports it if it saw it first. Statistics still follow.
+            }
+            CaptureStats stats = capture.stats();
+            capture.close();
+            session.source(null);
+            printStats(stderr, sink == null ? 0 : sink.count(), stats);
+        }
+        return Main.OK;
+    }
+
+    /** {@code -i}: null for all interfaces; a number that names no interface is taken as an index (-D). */
+    private String interfaceName() {
+        if (options.allInterfaces()) {
+            return null;
+        }
+        String name = options.interfaceName;
+        if (name.chars().allMatch(Character::isDigit) && NetworkInterfaces.find(name) == null) {
+            for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
+                if (String.valueOf(info.index()).equals(name)) {
+                    return info.name();
+                }
+            }
+        }
+        return name;
+    }
+
+    private static String describe(CaptureException e, String where) {
+        return switch (e.reason()) {
+            case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY -> e.getMessage();
+            default -> e.getMessage() + " (capturing on " + where + ")";
+        };
+    }
+
+    /** {@code -D}: tcpdump's list, numbered by interface index ({@code -i} accepts the number). */
+    private void listInterfaces() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
+            sb.append(info.index()).append('.').append(info.name()).append(" [").append(info.up() ? "Up" : "Down");
+            if (info.running()) {
+                sb.append(", Running");
+            }
+            if (info.loopback()) {
+                sb.append(", Loopback");
+            }
+            sb.append("]\n");
+        }
+        sb.append("any (all interfaces)\n");
+        TextOutput out = new TextOutput(stdout, 4096);
+        out.append(sb);
+        out.flush();
+    }
+
+    private RowFormatter formatter() {
+        return switch (options.format) {
+            case TABLE -> new TableFormatter(TableFormatter.Clock.WALL);
+            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault());
+            case JSON -> new JsonFormatter();
+        };
+    }
+
+    /** tcpdump's statistics lines, with its singular/plural. */
+    static void printStats(PrintStream err, long captured, CaptureStats stats) {
+        err.print(plural(captured) + " captured\n"
+                + plural(stats.received()) + " received by filter\n"
+                + plural(stats.dropped()) + " dropped by kernel\n");
+        err.flush();
+    }
+
+    static String plural(long n) {
+        return n + (n == 1 ? " packet" : " packets");
+    }
+
+    /**
+     * Milliseconds since the process started (the launcher script's {@code exec} keeps the process, so its time
+     * counts too), or -1 if the system does not say. Read from {@code /proc}: the start time in clock ticks
+     * since boot against {@code /proc/uptime}, both 10 ms exact; {@code ProcessHandle}'s start instant adds
+     * the whole-second boot time and can be a second off.
+     */
+    static long sinceLaunchMillis() {
+        try {
+            String uptime = Files.readString(Path.of("/proc/uptime"));
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // Fields after the command name in parentheses: state is field 3, starttime field 22.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[22 - 3]);
+            double upSeconds = Double.parseDouble(uptime.substring(0, uptime.indexOf(' ')));
+            return Math.round(upSeconds * 1000) - startTicks * 1000 / CLOCK_TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.current().info().startInstant()
+                    .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        }
+    }
+
+    /** {@code sysconf(_SC_CLK_TCK)}: 100 on every Linux architecture's user ABI. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+}

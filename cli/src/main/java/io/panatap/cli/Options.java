@@ -1,0 +1,248 @@
+package io.panatap.cli;
+
+import io.panatap.capture.PacketCapture.DirectionFilter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parsed command line. Parsing follows getopt as tcpdump uses it: short options may be grouped
+ * ({@code -nv}), a value may be attached ({@code -c5}) or follow ({@code -c 5}), options and the filter
+ * expression may come in any order, and {@code --} ends the options.
+ */
+final class Options {
+    /** tcpdump's default and maximum snap length; {@code -s 0} means this. */
+    static final int MAX_SNAPLEN = 262_144;
+    /** Largest {@code -B} value accepted (4 GiB of ring). */
+    static final int MAX_BUFFER_KIB = 4 * 1024 * 1024;
+
+    static final String USAGE = """
+            Usage: panatap [-DdhlnpUv] [-B KiB] [-c count] [-F file] [-i interface] [-Q in|out|inout]
+                           [-r file] [-s snaplen] [-w file] [--format table|line|json] [--version]
+                           [expression]
+            Prints received TCP segments on all interfaces as a table; -h for details.""";
+
+    static final String HELP = """
+            Usage: panatap [options] [expression]
+            Captures TCP segments (IPv4 and IPv6) from a Linux AF_PACKET socket, or reads a capture file.
+
+              -i, --interface IFACE   capture on IFACE (default: all interfaces; "any" also means all)
+              -D, --list-interfaces   list the interfaces that can be captured on, then exit
+              -Q, --direction DIR     in, out or inout (default: in, received segments only)
+              -c, --count N           stop after N segments (with -w: after N packets written)
+              -s, --snapshot-length N bytes kept per packet (0 or default: 262144)
+              -B, --buffer-size KiB   size of the kernel ring buffer
+              -p, --no-promiscuous-mode  do not put the interface into promiscuous mode
+              -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows
+              -r FILE                 read packets from a pcap or pcapng FILE instead of capturing
+              -F FILE                 read the filter expression from FILE
+              -d                      print the compiled filter program, then exit
+              -n                      accepted for tcpdump compatibility (output is always numeric)
+              -l, -U                  accepted for tcpdump compatibility (output is flushed per batch)
+              --format FORMAT         table (default), line (tcpdump style) or json (one object per line)
+              -v, --verbose           report start-up time and more detail on errors
+              -h, --help              print this help
+              --version               print the version
+              expression              a tcpdump filter expression, e.g. "tcp port 22"
+
+            Exit status: 0 after a normal stop, 1 on a capture error, 2 on a usage error.""";
+
+    boolean listInterfaces;
+    String interfaceName;
+    DirectionFilter direction = DirectionFilter.IN;
+    long count;
+    int snapLength = MAX_SNAPLEN;
+    int bufferKiB;
+    boolean promiscuous = true;
+    String writeFile;
+    String readFile;
+    String filterFile;
+    String filterExpression;
+    boolean dumpFilter;
+    OutputFormat format = OutputFormat.TABLE;
+    boolean formatGiven;
+    boolean verbose;
+    boolean help;
+    boolean version;
+
+    private Options() {
+    }
+
+    /** True when every interface is captured ({@code -i} absent or {@code any}). */
+    boolean allInterfaces() {
+        return interfaceName == null || interfaceName.equals("any");
+    }
+
+    static Options parse(String... args) throws UsageException {
+        Options o = new Options();
+        List<String> expression = new ArrayList<>();
+        boolean interfaceGiven = false;
+        boolean directionGiven = false;
+        boolean captureOnly = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--")) {
+                expression.addAll(List.of(args).subList(i + 1, args.length));
+                break;
+            }
+            if (arg.startsWith("--")) {
+                int eq = arg.indexOf('=');
+                String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
+                char option = longToShort(name);
+                if (option == 0) {
+                    throw new UsageException("unknown option " + (eq < 0 ? arg : arg.substring(0, eq)));
+                }
+                String value = null;
+                if (takesValue(option)) {
+                    if (eq >= 0) {
+                        value = arg.substring(eq + 1);
+                    } else if (i + 1 < args.length) {
+                        value = args[++i];
+                    } else {
+                        throw new UsageException("option --" + name + " needs a value");
+                    }
+                } else if (eq >= 0) {
+                    throw new UsageException("option --" + name + " takes no value");
+                }
+                o.apply(option, value, "--" + name);
+                interfaceGiven |= option == 'i';
+                directionGiven |= option == 'Q';
+                captureOnly |= option == 'B' || option == 'p';
+                continue;
+            }
+            if (arg.length() < 2 || arg.charAt(0) != '-') {
+                expression.add(arg);
+                continue;
+            }
+            for (int j = 1; j < arg.length(); j++) {
+                char option = arg.charAt(j);
+                if (!isShort(option)) {
+                    throw new UsageException("unknown option -" + option);
+                }
+                String value = null;
+                if (takesValue(option)) {
+                    if (j + 1 < arg.length()) {
+                        value = arg.substring(j + 1);
+                    } else if (i + 1 < args.length) {
+                        value = args[++i];
+                    } else {
+                        throw new UsageException("option -" + option + " needs a value");
+                    }
+                    j = arg.length();
+                }
+                o.apply(option, value, "-" + option);
+                interfaceGiven |= option == 'i';
+                directionGiven |= option == 'Q';
+                captureOnly |= option == 'B' || option == 'p';
+            }
+        }
+        if (!expression.isEmpty()) {
+            o.filterExpression = String.join(" ", expression);
+        }
+        if (o.help || o.version) {
+            return o;
+        }
+        if (o.readFile != null && (interfaceGiven || directionGiven || captureOnly || o.listInterfaces)) {
+            throw new UsageException("-r reads a file: -i, -Q, -B, -p and -D apply to live capture only");
+        }
+        if (o.writeFile != null && o.formatGiven) {
+            throw new UsageException("-w writes packets, not rows: --format cannot be used with -w");
+        }
+        if (o.filterFile != null && o.filterExpression != null) {
+            throw new UsageException("give the filter either with -F or on the command line, not both");
+        }
+        return o;
+    }
+
+    private static boolean isShort(char c) {
+        return "DdhlnpUvicsBwrFQ".indexOf(c) >= 0;
+    }
+
+    private static boolean takesValue(char c) {
+        return "icsBwrFQf".indexOf(c) >= 0;
+    }
+
+    /** Long option names; {@code 'f'} stands for {@code --format}, which has no short form. */
+    private static char longToShort(String name) {
+        return switch (name) {
+            case "interface" -> 'i';
+            case "list-interfaces" -> 'D';
+            case "direction" -> 'Q';
+            case "count" -> 'c';
+            case "snapshot-length" -> 's';
+            case "buffer-size" -> 'B';
+            case "no-promiscuous-mode" -> 'p';
+            case "format" -> 'f';
+            case "verbose" -> 'v';
+            case "help" -> 'h';
+            case "version" -> 'V';
+            default -> 0;
+        };
+    }
+
+    private void apply(char option, String value, String shown) throws UsageException {
+        switch (option) {
+            case 'D' -> listInterfaces = true;
+            case 'd' -> dumpFilter = true;
+            case 'h' -> help = true;
+            case 'V' -> version = true;
+            case 'v' -> verbose = true;
+            case 'p' -> promiscuous = false;
+            case 'n', 'l', 'U' -> {
+                // tcpdump options that are always in effect here.
+            }
+            case 'i' -> {
+                if (value.isEmpty()) {
+                    throw new UsageException(shown + " needs an interface name");
+                }
+                interfaceName = value;
+            }
+            case 'Q' -> direction = switch (value) {
+                case "in" -> DirectionFilter.IN;
+                case "out" -> DirectionFilter.OUT;
+                case "inout" -> DirectionFilter.INOUT;
+                default -> throw new UsageException(shown + " takes in, out or inout, not '" + value + "'");
+            };
+            case 'c' -> {
+                count = number(value, shown, 1, Long.MAX_VALUE);
+            }
+            case 's' -> {
+                long s = number(value, shown, 0, MAX_SNAPLEN);
+                snapLength = s == 0 ? MAX_SNAPLEN : (int) s;
+            }
+            case 'B' -> bufferKiB = (int) number(value, shown, 4, MAX_BUFFER_KIB); // the ring needs a page
+            case 'w' -> writeFile = nonEmpty(value, shown);
+            case 'r' -> readFile = nonEmpty(value, shown);
+            case 'F' -> filterFile = nonEmpty(value, shown);
+            case 'f' -> {
+                format = switch (value) {
+                    case "table" -> OutputFormat.TABLE;
+                    case "line" -> OutputFormat.LINE;
+                    case "json" -> OutputFormat.JSON;
+                    default -> throw new UsageException(shown + " takes table, line or json, not '" + value + "'");
+                };
+                formatGiven = true;
+            }
+            default -> throw new UsageException("unknown option " + shown);
+        }
+    }
+
+    private static String nonEmpty(String value, String shown) throws UsageException {
+        if (value.isEmpty()) {
+            throw new UsageException(shown + " needs a file name");
+        }
+        return value;
+    }
+
+    private static long number(String value, String shown, long min, long max) throws UsageException {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(shown + " takes a whole number from " + min + " to " + max + ", not '" + value + "'");
+    }
+}

@@ -1,0 +1,47 @@
+package io.panatap.cli;
+
+import io.panatap.Direction;
+import io.panatap.Packet;
+import io.panatap.cli.TestFrames.Segment;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.time.ZoneId;
+
+import static io.panatap.parse.TcpFlags.ACK;
+import static io.panatap.parse.TcpFlags.PSH;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Printing a row allocates nothing once warmed up: the hot path of a busy capture. */
+class AllocationTest {
+    private static final int ROWS = 20_000;
+
+    @Test
+    void printingRowsInEveryFormatAllocatesNothingPerRow() throws IOException {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        byte[] v4 = new Segment("10.0.0.1", "10.0.0.2", 51167, 22, PSH | ACK).payload(10).frame();
+        byte[] v6 = new Segment("2001:db8:85a3::8a2e:370:7334", "fd00::1", 443, 50000, ACK).frame();
+        Packet[] packets = {
+                new FakePacket(1, 1_764_060_748_099_946_123L, v4, v4.length, "eth0", Direction.HOST),
+                new FakePacket(2, 1_764_060_749_099_946_123L, v6, v6.length, "eth0", Direction.OUTGOING)};
+        for (RowFormatter formatter : new RowFormatter[] {new TableFormatter(TableFormatter.Clock.CAPTURE),
+                new LineFormatter(true, ZoneId.of("Europe/Berlin")), new JsonFormatter()}) {
+            TextOutput out = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
+            PacketSink sink = new PacketSink(formatter, out, null, null, 0);
+            for (int i = 0; i < ROWS; i++) { // warm up: buffers reach their size, code is compiled
+                sink.onPacket(packets[i & 1]);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < ROWS; i++) {
+                sink.onPacket(packets[i & 1]);
+                if ((i & 255) == 0) {
+                    sink.endBatch();
+                }
+            }
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertThat(allocated / ROWS).as("bytes per row, %s", formatter.getClass().getSimpleName()).isZero();
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.panatap.cli;
+
+import io.panatap.Direction;
+import io.panatap.Packet;
+import io.panatap.cli.TestFrames.Segment;
+import io.panatap.parse.TcpFlags;
+import org.junit.jupiter.api.Test;
+
+import java.time.ZoneOffset;
+
+import static io.panatap.parse.TcpFlags.ACK;
+import static io.panatap.parse.TcpFlags.AE;
+import static io.panatap.parse.TcpFlags.FIN;
+import static io.panatap.parse.TcpFlags.PSH;
+import static io.panatap.parse.TcpFlags.RST;
+import static io.panatap.parse.TcpFlags.SYN;
+import static io.panatap.parse.TcpFlags.URG;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FormattersTest {
+    /** 2025-11-25T08:52:28.099946123Z */
+    private static final long T = 1_764_060_748_099_946_123L;
+
+    private static Packet packet(Segment s) {
+        return new FakePacket(7, T, s.frame());
+    }
+
+    private static String row(RowFormatter f, Packet p) {
+        StringBuilder sb = new StringBuilder();
+        f.appendRow(p, sb);
+        return sb.toString();
+    }
+
+    private static Packet cutAfterPorts(Segment s) {
+        byte[] frame = s.frame();
+        int ip = s.src().contains(":") ? 40 : 20;
+        return new FakePacket(3, T, frame, 14 + ip + 4, null, Direction.UNKNOWN);
+    }
+
+    // ---- table
+
+    @Test
+    void tableHeaderIsTheScriptsThreeLines() {
+        StringBuilder sb = new StringBuilder();
+        new TableFormatter(p -> 0).appendStart(sb);
+        assertThat(sb.toString()).isEqualTo("""
+                -----------------------------------------------------------------
+                       Source IP         Dest IP  SPort  DPort  U  A  P  R  S  F\s
+                -----------------------------------------------------------------
+                """);
+        assertThat(TableFormatter.RULE).hasSize(66);
+    }
+
+    @Test
+    void tableRowsFollowTheScriptsPrintfColumnForColumn() {
+        TableFormatter table = new TableFormatter(p -> 0);
+        assertThat(row(table, packet(new Segment("172.16.8.31", "172.16.3.150", 51167, 22, ACK))))
+                .isEqualTo("     172.16.8.31    172.16.3.150  51167     22  0  1  0  0  0  0\n");
+        assertThat(row(table, packet(new Segment("10.0.0.2", "10.0.0.1", 22, 1, URG | ACK | PSH | RST | SYN | FIN))))
+                .isEqualTo("        10.0.0.2        10.0.0.1     22      1  1  1  1  1  1  1\n");
+        assertThat(row(table, packet(new Segment("255.255.255.255", "1.2.3.4", 65535, 0, SYN))))
+                .isEqualTo(" 255.255.255.255         1.2.3.4  65535      0  0  0  0  0  1  0\n");
+    }
+
+    @Test
+    void longIpv6AddressesWidenTheirColumnInsteadOfBeingCut() {
+        TableFormatter table = new TableFormatter(p -> 0);
+        assertThat(row(table, packet(new Segment("2001:db8:85a3::8a2e:370:7334", "fd00::1", 443, 50000, PSH | ACK))))
+                .isEqualTo(" 2001:db8:85a3::8a2e:370:7334         fd00::1    443  50000  0  1  1  0  0  0\n");
+    }
+
+    @Test
+    void aSegmentCutBeforeTheFlagsShowsDashesForThem() {
+        assertThat(row(new TableFormatter(p -> 0), cutAfterPorts(new Segment("10.1.1.1", "10.2.2.2", 80, 8080, SYN))))
+                .isEqualTo("        10.1.1.1        10.2.2.2     80   8080  -  -  -  -  -  -\n");
+    }
+
+    @Test
+    void theHeaderRepeatsBeforeTheFirstRowAfterASecondHasPassed() {
+        long[] now = {5_000_000_000L};
+        TableFormatter table = new TableFormatter(p -> now[0]);
+        StringBuilder sb = new StringBuilder();
+        table.appendStart(sb);
+        Packet p = packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK));
+        now[0] += 999_999_999L;
+        table.appendRow(p, sb);
+        now[0] += 500_000_000L; // 1.5 s after the header
+        table.appendRow(p, sb);
+        now[0] += 900_000_000L; // 0.9 s after the repeated header
+        table.appendRow(p, sb);
+        now[0] += 10_000_000_000L; // idle for 10 s: one header, not ten
+        table.appendRow(p, sb);
+        String h = TableFormatter.HEADER;
+        String r = "        10.0.0.1        10.0.0.2      1      2  0  1  0  0  0  0\n";
+        assertThat(sb.toString()).isEqualTo(h + r + h + r + r + h + r);
+    }
+
+    @Test
+    void forFilesTheSecondIsCaptureTimeCountedFromTheFirstRow() {
+        TableFormatter table = new TableFormatter(TableFormatter.Clock.CAPTURE);
+        StringBuilder sb = new StringBuilder();
+        table.appendStart(sb);
+        byte[] f = new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).frame();
+        table.appendRow(new FakePacket(1, 100_000_000_000L, f), sb);
+        table.appendRow(new FakePacket(2, 100_900_000_000L, f), sb);
+        table.appendRow(new FakePacket(3, 99_000_000_000L, f), sb); // time going back: no header
+        table.appendRow(new FakePacket(4, 100_000_000_000L, f), sb); // one second after the going-back
+        String h = TableFormatter.HEADER;
+        String r = "        10.0.0.1        10.0.0.2      1      2  0  1  0  0  0  0\n";
+        assertThat(sb.toString()).isEqualTo(h + r + r + r + h + r);
+    }
+
+    // ---- line
+
+    @Test
+    void linesReadLikeTcpdumpWithAbsoluteSequenceNumbers() {
+        LineFormatter line = new LineFormatter(false, ZoneOffset.UTC);
+        assertThat(row(line, packet(new Segment("127.0.0.1", "127.0.0.1", 35352, 4444, PSH | ACK)
+                .numbers(340089511L, 92429880L, 64).payload(5))))
+                .isEqualTo("08:52:28.099946 IP 127.0.0.1.35352 > 127.0.0.1.4444: Flags [P.], seq 340089511:340089516, "
+                        + "ack 92429880, win 64, length 5\n");
+        assertThat(row(line, packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, SYN).numbers(4294967295L, 0, 65535))))
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [S], seq 4294967295, win 65535, length 0\n");
+        assertThat(row(line, packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).numbers(5, 6, 7))))
+                .as("a pure ACK has no seq")
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], ack 6, win 7, length 0\n");
+        assertThat(row(line, packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, URG | ACK | PSH)
+                .numbers(4294967295L, 1, 9).payload(2).urgent(1))))
+                .as("sequence wraps; urgent pointer shown")
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [P.U], seq 4294967295:1, ack 1, win 9, "
+                        + "urg 1, length 2\n");
+        assertThat(row(line, packet(new Segment("fd00::1", "fd00::2", 22, 40000, FIN | ACK | AE).numbers(1, 2, 3))))
+                .isEqualTo("08:52:28.099946 IP6 fd00::1.22 > fd00::2.40000: Flags [F.e], seq 1, ack 2, win 3, length 0\n");
+        assertThat(row(line, packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, 0).numbers(1, 2, 3))))
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [none], win 3, length 0\n");
+        assertThat(row(line, cutAfterPorts(new Segment("10.0.0.1", "10.0.0.2", 1, 2, SYN))))
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: [|tcp]\n");
+    }
+
+    @Test
+    void withAllInterfacesLinesStartWithInterfaceAndDirectionAsTcpdumpAny() {
+        LineFormatter line = new LineFormatter(true, ZoneOffset.UTC);
+        byte[] f = new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).numbers(5, 6, 7).frame();
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "lo", Direction.HOST)))
+                .isEqualTo("08:52:28.099946 lo    In  IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], ack 6, win 7, length 0\n");
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "veth-long0", Direction.OUTGOING)))
+                .isEqualTo("08:52:28.099946 veth-long0 Out IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], ack 6, win 7, length 0\n");
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "eth0", Direction.OTHERHOST)))
+                .startsWith("08:52:28.099946 eth0  P   IP ");
+    }
+
+    // ---- json
+
+    @Test
+    void jsonHasEveryFieldWithItsJsonType() {
+        byte[] f = new Segment("10.0.0.1", "10.0.0.2", 51167, 22, PSH | ACK).numbers(4294967295L, 7, 502).payload(36).frame();
+        assertThat(row(new JsonFormatter(), new FakePacket(12, T, f, f.length, "eth0", Direction.HOST)))
+                .isEqualTo("{\"frame\":12,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":\"eth0\","
+                        + "\"direction\":\"host\",\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
+                        + "\"srcPort\":51167,\"dstPort\":22,\"flags\":24,\"flagNames\":[\"PSH\",\"ACK\"],"
+                        + "\"seq\":4294967295,\"ack\":7,\"window\":502,\"length\":36}\n");
+    }
+
+    @Test
+    void jsonFromAFileHasNullInterfaceAndDirectionAndNamesEveryFlag() {
+        Packet p = packet(new Segment("2001:db8::1", "::ffff:10.0.0.1", 1, 2, TcpFlags.MASK));
+        assertThat(row(new JsonFormatter(), p))
+                .contains("\"iface\":null,\"direction\":null,\"ipVersion\":6,\"src\":\"2001:db8::1\","
+                        + "\"dst\":\"::ffff:10.0.0.1\"")
+                .contains("\"flags\":4095,\"flagNames\":[\"FIN\",\"SYN\",\"RST\",\"PSH\",\"ACK\",\"URG\",\"ECE\","
+                        + "\"CWR\",\"AE\",\"RESERVED\"]");
+        assertThat(row(new JsonFormatter(), packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, 0))))
+                .contains("\"flags\":0,\"flagNames\":[],");
+    }
+
+    @Test
+    void jsonGivesNullForFieldsCutFromTheCapture() {
+        assertThat(row(new JsonFormatter(), cutAfterPorts(new Segment("10.0.0.1", "10.0.0.2", 80, 8080, SYN))))
+                .isEqualTo("{\"frame\":3,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":null,"
+                        + "\"direction\":null,\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
+                        + "\"srcPort\":80,\"dstPort\":8080,\"flags\":null,\"flagNames\":null,\"seq\":null,"
+                        + "\"ack\":null,\"window\":null,\"length\":null}\n");
+    }
+
+    @Test
+    void jsonStringsEscapeQuotesBackslashesControlAndNonAsciiCharacters() {
+        assertThat(JsonFormatter.string(new StringBuilder(), "a\"b\\c\n\t\u0001é€").toString())
+                .isEqualTo("\"a\\\"b\\\\c\\n\\t\\u0001\\u00e9\\u20ac\"");
+        assertThat(JsonFormatter.string(new StringBuilder(), null).toString()).isEqualTo("null");
+        byte[] f = new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).frame();
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, f, f.length, "we\"ird", Direction.OUTGOING)))
+                .contains("\"iface\":\"we\\\"ird\",\"direction\":\"outgoing\"");
+    }
+}

@@ -1,0 +1,377 @@
+package io.panatap.cli;
+
+import io.panatap.pcap.CaptureFileReader;
+import io.panatap.parse.LinkType;
+import io.panatap.testing.Netns;
+import io.panatap.testing.Privileges;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command capturing live, run as a process inside a network namespace the test creates; the test
+ * connects from its own namespace over a veth pair to a server in the namespace. With the default
+ * {@code -Q in}, the namespace receives exactly SYN, ACK, PSH+ACK (data), FIN+ACK and the last ACK from the
+ * client of each connection.
+ */
+class LiveModeTest {
+    private static final int PORT = 5555;
+    private static final String SERVER = """
+            import socket
+            s = socket.socket(socket.AF_INET6)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(('::', 5555))
+            s.listen(16)
+            print('ready', flush=True)
+            while True:
+                c, _ = s.accept()
+                while c.recv(4096):
+                    pass
+                c.close()
+            """;
+
+    static Netns net;
+    static Process server;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        Privileges.requireNetworkAdmin();
+        net = Netns.create();
+        server = net.start("python3", "-c", SERVER);
+        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(line).isEqualTo("ready");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.destroyForcibly();
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    /** The command running inside the namespace, its output going to files. */
+    record Running(Process process, Path out, Path err) {
+        /** Waits for "capture ready" on stderr (the command runs with -v). */
+        void awaitReady() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(err).contains("capture ready")) {
+                assertThat(process.isAlive()).as("still running; stderr: %s", Files.readString(err)).isTrue();
+                assertThat(System.nanoTime()).as("ready within 30 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+
+        CommandRunner.Result finish() throws Exception {
+            return CommandRunner.finish(process, out, err);
+        }
+
+        String stdout() throws IOException {
+            return Files.readString(out);
+        }
+    }
+
+    static Running start(List<String> prefix, String... args) throws IOException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of("ip", "netns", "exec", net.namespace()));
+        cmd.addAll(CommandRunner.command(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().put("TZ", "UTC");
+        return new Running(pb.start(), out, err);
+    }
+
+    static Running start(String... args) throws IOException {
+        return start(List.of(), args);
+    }
+
+    /** Connects from the test's namespace, sends "hello", half-closes, waits for the server to close; returns the local port. */
+    static int connection(String address) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, PORT), 5000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            return s.getLocalPort();
+        }
+    }
+
+    private static String row(String src, String dst, int sport, int dport, String flags) {
+        StringBuilder sb = new StringBuilder(" ");
+        TableFormatter.padLeft(sb, src, 15);
+        sb.append(' ');
+        TableFormatter.padLeft(sb, dst, 15);
+        sb.append("  ");
+        TableFormatter.padLeft(sb, sport, 5);
+        sb.append("  ");
+        TableFormatter.padLeft(sb, dport, 5);
+        return sb.append("  ").append(flags).append('\n').toString();
+    }
+
+    private static final String SYN = "0  0  0  0  1  0";
+    private static final String ACK = "0  1  0  0  0  0";
+    private static final String PSH_ACK = "0  1  1  0  0  0";
+    private static final String FIN_ACK = "0  1  0  0  0  1";
+
+    @Test
+    void theDefaultTablePrintsReceivedSegmentsOnAllInterfacesAndItsStatistics() throws Exception {
+        Running r = start("-v", "-c", "5");
+        r.awaitReady();
+        Thread.sleep(1200); // a second passes before the first row: the header is printed again then
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        String c = net.hostIpv4();
+        String s = net.peerIpv4();
+        assertThat(result.out()).isEqualTo(TableFormatter.HEADER + TableFormatter.HEADER
+                + row(c, s, port, PORT, SYN) + row(c, s, port, PORT, ACK) + row(c, s, port, PORT, PSH_ACK)
+                + row(c, s, port, PORT, FIN_ACK) + row(c, s, port, PORT, ACK));
+        assertThat(result.status()).isZero();
+        assertThat(result.err()).matches("(?s)panatap: capture ready on any after \\d+ ms\n"
+                + "5 packets captured\n\\d+ packets received by filter\n0 packets dropped by kernel\n");
+    }
+
+    @Test
+    void ipv6AddressesWidenTheirColumns() throws Exception {
+        Running r = start("-v", "-c", "1", "-i", net.peerInterface());
+        r.awaitReady();
+        int port = connection(net.peerIpv6());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.out()).isEqualTo(TableFormatter.HEADER
+                + row(rfc5952(net.hostIpv6()), rfc5952(net.peerIpv6()), port, PORT, SYN));
+        assertThat(result.err()).contains("1 packet captured\n");
+    }
+
+    @Test
+    void linesShowInterfaceAndDirectionWithAllInterfaces() throws Exception {
+        Running r = start("-v", "-c", "5", "--format", "line");
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        String prefix = "\\d\\d:\\d\\d:\\d\\d\\.\\d{6} " + net.peerInterface() + " In  IP " + quote(net.hostIpv4()) + "\\."
+                + port + " > " + quote(net.peerIpv4()) + "\\." + PORT + ": Flags ";
+        List<String> lines = result.lines();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).matches(prefix + "\\[S\\], seq \\d+, win \\d+, length 0");
+        assertThat(lines.get(1)).matches(prefix + "\\[\\.\\], ack \\d+, win \\d+, length 0");
+        assertThat(lines.get(2)).matches(prefix + "\\[P\\.\\], seq \\d+:\\d+, ack \\d+, win \\d+, length 5");
+        assertThat(lines.get(3)).matches(prefix + "\\[F\\.\\], seq \\d+, ack \\d+, win \\d+, length 0");
+        assertThat(lines.get(4)).matches(prefix + "\\[\\.\\], ack \\d+, win \\d+, length 0");
+        long isn = Long.parseLong(lines.get(0).replaceAll(".*seq (\\d+),.*", "$1"));
+        assertThat(lines.get(2)).contains("seq " + ((isn + 1) & 0xFFFFFFFFL) + ":" + ((isn + 6) & 0xFFFFFFFFL) + ",");
+    }
+
+    @Test
+    void jsonNamesTheInterfaceAndDirection() throws Exception {
+        Running r = start("-v", "-c", "3", "--format", "json", "-i", net.peerInterface());
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        List<String> lines = result.lines();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2)).matches("\\{\"frame\":3,\"time\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z\","
+                + "\"iface\":\"" + net.peerInterface() + "\",\"direction\":\"host\",\"ipVersion\":4,"
+                + "\"src\":\"" + quote(net.hostIpv4()) + "\",\"dst\":\"" + quote(net.peerIpv4()) + "\","
+                + "\"srcPort\":" + port + ",\"dstPort\":5555,\"flags\":24,\"flagNames\":\\[\"PSH\",\"ACK\"\\],"
+                + "\"seq\":\\d+,\"ack\":\\d+,\"window\":\\d+,\"length\":5\\}");
+    }
+
+    @Test
+    void directionOutCapturesWhatTheNamespaceSends() throws Exception {
+        Running r = start("-v", "-c", "1", "-Q", "out", "-i", net.peerInterface());
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.out()).isEqualTo(TableFormatter.HEADER
+                + row(net.peerIpv4(), net.hostIpv4(), PORT, port, "0  1  0  0  1  0"));
+    }
+
+    @Test
+    void aFilterExpressionRunsInTheKernel() throws Exception {
+        Running r = start("-v", "-c", "2", "-Q", "inout", "-i", net.peerInterface(), "src", "port", "5555");
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.lines()).hasSize(3 + 2);
+        assertThat(result.out()).startsWith(TableFormatter.HEADER
+                + row(net.peerIpv4(), net.hostIpv4(), PORT, port, "0  1  0  0  1  0"));
+        assertThat(result.lines().get(4) + "\n").startsWith(row(net.peerIpv4(), net.hostIpv4(), PORT, port, "").stripTrailing());
+    }
+
+    @Test
+    void dashDPrintsTheKernelProgramForTheInterface() throws Exception {
+        CommandRunner.Result result = start("-d", "-i", net.peerInterface(), "port", "22").finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.lines().get(0)).isEqualTo("(000) ldh      [12]");
+        CommandRunner.Result any = start("-d").finish();
+        assertThat(any.status()).isZero();
+        assertThat(any.lines()).isNotEmpty().allMatch(l -> l.matches("\\(\\d{3}\\) .*"));
+    }
+
+    @Test
+    void writesAPcapThatTheReaderAndTcpdumpRead() throws Exception {
+        Path file = dir.resolve("live.pcap");
+        Running r = start("-v", "-c", "5", "-w", file.toString());
+        r.awaitReady();
+        connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("5 packets captured\n");
+        assertThat(ReadModeTest.frames(file)).hasSize(5);
+        try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+            assertThat(reader.linkType()).isEqualTo(LinkType.RAW);
+        }
+        CommandRunner.Result reread = CommandRunner.run("-r", file.toString(), "--format", "json");
+        assertThat(reread.lines()).hasSize(5).allMatch(l -> l.contains("\"dstPort\":5555"));
+        if (Files.isExecutable(Path.of("/usr/bin/tcpdump"))) {
+            Process p = new ProcessBuilder("tcpdump", "-n", "-r", file.toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).isZero();
+            assertThat(text.lines()).hasSize(5);
+        }
+    }
+
+    @Test
+    void sigintStopsCleanlyFlushingRowsAndTheWriteFileThenPrintsStatistics() throws Exception {
+        stopsCleanlyOn("INT");
+    }
+
+    @Test
+    void sigtermStopsCleanlyToo() throws Exception {
+        stopsCleanlyOn("TERM");
+    }
+
+    @Test
+    void sigintStopsCleanlyEvenWhenStartedWithSigintIgnoredAsAScriptsBackgroundJobIs() throws Exception {
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        List<String> java = CommandRunner.command("-v", "-w", dir.resolve("ignored-int.pcap").toString());
+        String script = "trap '' INT; exec ip netns exec " + net.namespace() + " "
+                + String.join(" ", java.stream().map(a -> "'" + a + "'").toList());
+        Process p = new ProcessBuilder("bash", "-c", script).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Running r = new Running(p, out, err);
+        r.awaitReady();
+        connection(net.peerIpv4());
+        Thread.sleep(300);
+        Netns.run("kill", "-INT", String.valueOf(p.pid()));
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.err()).contains("5 packets captured\n");
+        assertThat(ReadModeTest.frames(dir.resolve("ignored-int.pcap"))).hasSize(5);
+    }
+
+    private void stopsCleanlyOn(String signal) throws Exception {
+        Running table = start("-v");
+        Path file = dir.resolve("signal-" + signal + ".pcap");
+        Running writer = start("-v", "-w", file.toString());
+        table.awaitReady();
+        writer.awaitReady();
+        connection(net.peerIpv4());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (table.stdout().lines().count() < 3 + 5 && System.nanoTime() < deadline) {
+            Thread.sleep(20); // rows are flushed per batch, so they show up while running
+        }
+        assertThat(table.stdout().lines()).hasSize(3 + 5);
+        Thread.sleep(200);
+        for (Running r : List.of(table, writer)) {
+            Netns.run("kill", "-" + signal, String.valueOf(r.process().pid()));
+        }
+        CommandRunner.Result t = table.finish();
+        CommandRunner.Result w = writer.finish();
+        assertThat(t.status()).isZero();
+        assertThat(w.status()).isZero();
+        assertThat(t.lines()).hasSize(3 + 5);
+        assertThat(t.err()).matches("(?s)panatap: capture ready on any after \\d+ ms\n"
+                + "5 packets captured\n\\d+ packets received by filter\n0 packets dropped by kernel\n");
+        assertThat(w.err()).contains("5 packets captured\n");
+        assertThat(ReadModeTest.frames(file)).hasSize(5);
+    }
+
+    @Test
+    void aClosedPipeStopsTheCaptureQuietlyWithStatisticsAndStatus0() throws Exception {
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.namespace()));
+        cmd.addAll(CommandRunner.command("-v"));
+        Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
+        try (BufferedReader head = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            new Running(p, null, err).awaitReady();
+            connection(net.peerIpv4());
+            for (int i = 0; i < 4; i++) {
+                assertThat(head.readLine()).isNotNull();
+            }
+        } // like `panatap | head -4`
+        for (int i = 0; i < 20 && p.isAlive(); i++) {
+            connection(net.peerIpv4()); // rows to write into the closed pipe
+            p.waitFor(100, TimeUnit.MILLISECONDS);
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(err)).matches("(?s)panatap: capture ready on any after \\d+ ms\n"
+                + "\\d+ packets captured\n\\d+ packets received by filter\n0 packets dropped by kernel\n");
+    }
+
+    @Test
+    void withoutCapNetRawItSaysToRunAsRootOrGrantTheCapability() throws Exception {
+        Running r = start(List.of("setpriv", "--bounding-set=-net_raw,-net_admin", "--inh-caps=-all"), "-c", "1");
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).startsWith("panatap: cannot open a packet socket").contains("run as root")
+                .contains("setcap").doesNotContain("Exception");
+        assertThat(result.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void anUnknownInterfaceIsACaptureError() throws Exception {
+        CommandRunner.Result result = start("-i", "nosuch0").finish();
+        assertThat(result.status()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("panatap: no such interface 'nosuch0' (see panatap -D)\n");
+    }
+
+    @Test
+    void listsTheNamespacesInterfaces() throws Exception {
+        CommandRunner.Result result = start("-D").finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.out()).matches("1\\.lo \\[Up(, Running)?, Loopback\\]\n"
+                + "\\d+\\." + net.peerInterface() + " \\[Up(, Running)?\\]\nany \\(all interfaces\\)\n");
+    }
+
+    /** The helper's addresses may keep leading zeros in a group; RFC 5952 drops them. */
+    private static String rfc5952(String address) {
+        return address.replaceAll("(?<=^|:)0+(?=[0-9a-f])", "");
+    }
+
+    private static String quote(String s) {
+        return s.replace(".", "\\.");
+    }
+}

@@ -1,0 +1,104 @@
+package io.panatap.pcap;
+
+import io.panatap.Packet;
+import io.panatap.PacketListener;
+import io.panatap.pcap.CaptureBytes.Option;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reading hands out one flyweight: the per-record path allocates nothing (measured, not timed). */
+class AllocationTest {
+    private static final int RECORDS = 20_000;
+
+    @TempDir
+    Path dir;
+
+    /** Touches every field a consumer would read, so nothing is skipped. */
+    private static final class Summer implements PacketListener {
+        long sum;
+
+        @Override
+        public void onPacket(Packet p) {
+            sum += p.frameNumber() + p.timestampNanos() + p.captureLength() + p.originalLength() + p.linkType()
+                    + p.dataOffset() + p.interfaceIndex() + p.direction().ordinal()
+                    + (p.interfaceName() == null ? 0 : 1) + p.headers().flags();
+        }
+    }
+
+    // Reached by reflection: the test sources compile inside the core module, which reads no management module.
+    private static final Object THREAD_BEAN;
+    private static final Method ALLOCATED_BYTES;
+
+    static {
+        Object bean = null;
+        Method method = null;
+        try {
+            bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            method = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
+            method.invoke(bean);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            bean = null;
+        }
+        THREAD_BEAN = bean;
+        ALLOCATED_BYTES = method;
+    }
+
+    private static long allocatedBytes() {
+        try {
+            return (long) ALLOCATED_BYTES.invoke(THREAD_BEAN);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private long bytesPerRecord(Path file) throws IOException {
+        Summer summer = new Summer();
+        long perRecord = Long.MAX_VALUE;
+        for (int pass = 0; pass < 3; pass++) {
+            try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+                long before = allocatedBytes();
+                while (reader.poll(summer, 1000) > 0) {
+                    // to the end
+                }
+                perRecord = Math.min(perRecord, (allocatedBytes() - before) / RECORDS);
+            }
+        }
+        assertThat(summer.sum).isNotZero();
+        return perRecord;
+    }
+
+    @Test
+    void readingClassicRecordsAllocatesNothingPerRecord() throws IOException {
+        Assumptions.assumeTrue(THREAD_BEAN != null, "no per-thread allocation counter in this JVM");
+        CaptureBytes b = CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, 1);
+        byte[] frame = Frames.ethernetIpv4Tcp(1, 2, 0x18, 100);
+        for (int i = 0; i < RECORDS; i++) {
+            b.record(i, 0, frame, frame.length);
+        }
+        Path file = dir.resolve("alloc.pcap");
+        Files.write(file, b.bytes());
+        assertThat(bytesPerRecord(file)).isZero();
+    }
+
+    @Test
+    void readingPcapngBlocksAllocatesNothingPerRecord() throws IOException {
+        Assumptions.assumeTrue(THREAD_BEAN != null, "no per-thread allocation counter in this JVM");
+        CaptureBytes b = CaptureBytes.pcapng(ByteOrder.BIG_ENDIAN).iface(1, 0, Option.name("eth0"), Option.tsresol(9));
+        byte[] frame = Frames.ethernetIpv4Tcp(1, 2, 0x18, 100);
+        for (int i = 0; i < RECORDS; i++) {
+            b.epb(0, i, frame, frame.length, Option.u32(ByteOrder.BIG_ENDIAN, 2, 1));
+        }
+        Path file = dir.resolve("alloc.pcapng");
+        Files.write(file, b.bytes());
+        assertThat(bytesPerRecord(file)).isZero();
+    }
+}
