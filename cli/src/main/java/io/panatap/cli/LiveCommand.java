@@ -1,9 +1,11 @@
 package io.panatap.cli;
 
 import io.panatap.capture.CaptureException;
+import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
 import io.panatap.capture.NetworkInterfaces;
 import io.panatap.capture.PacketCapture;
+import io.panatap.capture.UserSwitch;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
@@ -57,11 +59,21 @@ final class LiveCommand {
                 return Main.OK;
             }
             Filters.attach(options, builder);
+            if (options.workers > 1) {
+                return runWorkers(builder, where);
+            }
             capture = builder.open();
         } catch (CaptureException e) {
             throw new CommandException(describe(e, where), e);
         }
         session.source(capture);
+        try {
+            dropPrivileges();
+        } catch (CommandException e) {
+            capture.close();
+            session.source(null);
+            throw e;
+        }
         if (options.verbose) {
             stderr.println("panatap: capture ready on " + where + " after " + sinceLaunchMillis() + " ms");
         }
@@ -117,7 +129,42 @@ final class LiveCommand {
         return name;
     }
 
-    private static String describe(CaptureException e, String where) {
+    /** {@code --workers N}: opens every worker's socket, drops privileges, then hands over to {@link WorkerCapture}. */
+    private int runWorkers(PacketCapture.Builder builder, String where) throws CaptureException, CommandException, IOException {
+        CaptureGroup group = CaptureGroup.builder(builder).workers(options.workers).open();
+        session.source(group);
+        try {
+            dropPrivileges();
+        } catch (CommandException e) {
+            group.close();
+            session.source(null);
+            throw e;
+        }
+        if (options.verbose) {
+            stderr.println("panatap: capture ready on " + where + " with " + group.workers() + " workers after "
+                    + sinceLaunchMillis() + " ms");
+        }
+        new WorkerCapture(options, group, this::formatter, stdout, stderr, session, where).run();
+        return Main.OK;
+    }
+
+    /** {@code -Z USER}: after the sockets are open and before any file is created, like tcpdump. */
+    private void dropPrivileges() throws CommandException {
+        if (options.user == null) {
+            return;
+        }
+        try {
+            UserSwitch.Account account = UserSwitch.dropTo(options.user);
+            if (options.verbose) {
+                stderr.println("panatap: running as user " + account.name() + " (uid " + account.uid() + ", gid "
+                        + account.gid() + ")");
+            }
+        } catch (CaptureException e) {
+            throw new CommandException(e.getMessage(), e);
+        }
+    }
+
+    static String describe(CaptureException e, String where) {
         return switch (e.reason()) {
             case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY -> e.getMessage();
             default -> e.getMessage() + " (capturing on " + where + ")";

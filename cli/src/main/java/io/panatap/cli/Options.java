@@ -15,10 +15,13 @@ final class Options {
     static final int MAX_SNAPLEN = 262_144;
     /** Largest {@code -B} value accepted (4 GiB of ring). */
     static final int MAX_BUFFER_KIB = 4 * 1024 * 1024;
+    /** Largest {@code --workers} value accepted. */
+    static final int MAX_WORKERS = 64;
 
     static final String USAGE = """
             Usage: panatap [-DdhlnpUv] [-B KiB] [-c count] [-F file] [-i interface] [-Q in|out|inout]
-                           [-r file] [-s snaplen] [-w file] [--format table|line|json] [--version]
+                           [-r file] [-s snaplen] [-w file] [-Z user] [--workers N]
+                           [--format table|line|json] [--version]
                            [expression]
             Prints received TCP segments on all interfaces as a table; -h for details.""";
 
@@ -34,6 +37,12 @@ final class Options {
               -B, --buffer-size KiB   size of the kernel ring buffer
               -p, --no-promiscuous-mode  do not put the interface into promiscuous mode
               -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows
+              --workers N             capture with N threads, packets spread by flow (default 1); rows of
+                                      different workers never mix inside a line; with -w, one file per
+                                      worker: -w out.pcap writes out-0.pcap, out-1.pcap, ...
+              -Z, --relinquish-privileges USER
+                                      once the capture is open, switch to USER (needs root): capture
+                                      continues without privileges and -w files belong to USER
               -r FILE                 read packets from a pcap or pcapng FILE instead of capturing
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
@@ -48,6 +57,8 @@ final class Options {
             Exit status: 0 after a normal stop, 1 on a capture error, 2 on a usage error.""";
 
     boolean listInterfaces;
+    int workers = 1;
+    String user;
     String interfaceName;
     DirectionFilter direction = DirectionFilter.IN;
     long count;
@@ -107,7 +118,7 @@ final class Options {
                 o.apply(option, value, "--" + name);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
-                captureOnly |= option == 'B' || option == 'p';
+                captureOnly |= option == 'B' || option == 'p' || option == 'W' || option == 'Z';
                 continue;
             }
             if (arg.length() < 2 || arg.charAt(0) != '-') {
@@ -133,7 +144,7 @@ final class Options {
                 o.apply(option, value, "-" + option);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
-                captureOnly |= option == 'B' || option == 'p';
+                captureOnly |= option == 'B' || option == 'p' || option == 'W' || option == 'Z';
             }
         }
         if (!expression.isEmpty()) {
@@ -143,10 +154,13 @@ final class Options {
             return o;
         }
         if (o.readFile != null && (interfaceGiven || directionGiven || captureOnly || o.listInterfaces)) {
-            throw new UsageException("-r reads a file: -i, -Q, -B, -p and -D apply to live capture only");
+            throw new UsageException("-r reads a file: -i, -Q, -B, -p, -D, -Z and --workers apply to live capture only");
         }
         if (o.writeFile != null && o.formatGiven) {
             throw new UsageException("-w writes packets, not rows: --format cannot be used with -w");
+        }
+        if (o.workers > 1 && "-".equals(o.writeFile)) {
+            throw new UsageException("with --workers, -w writes one file per worker: give it a file name, not - (standard output)");
         }
         if (o.filterFile != null && o.filterExpression != null) {
             throw new UsageException("give the filter either with -F or on the command line, not both");
@@ -155,11 +169,11 @@ final class Options {
     }
 
     private static boolean isShort(char c) {
-        return "DdhlnpUvicsBwrFQ".indexOf(c) >= 0;
+        return "DdhlnpUvicsBwrFQZ".indexOf(c) >= 0;
     }
 
     private static boolean takesValue(char c) {
-        return "icsBwrFQf".indexOf(c) >= 0;
+        return "icsBwrFQfWZ".indexOf(c) >= 0;
     }
 
     /** Long option names; {@code 'f'} stands for {@code --format}, which has no short form. */
@@ -173,6 +187,8 @@ final class Options {
             case "buffer-size" -> 'B';
             case "no-promiscuous-mode" -> 'p';
             case "format" -> 'f';
+            case "workers" -> 'W';
+            case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
             case "version" -> 'V';
@@ -212,6 +228,13 @@ final class Options {
             }
             case 'B' -> bufferKiB = (int) number(value, shown, 4, MAX_BUFFER_KIB); // the ring needs a page
             case 'w' -> writeFile = nonEmpty(value, shown);
+            case 'W' -> workers = (int) number(value, shown, 1, MAX_WORKERS);
+            case 'Z' -> {
+                if (value.isEmpty()) {
+                    throw new UsageException(shown + " needs a user name");
+                }
+                user = value;
+            }
             case 'r' -> readFile = nonEmpty(value, shown);
             case 'F' -> filterFile = nonEmpty(value, shown);
             case 'f' -> {

@@ -153,6 +153,7 @@ public final class PacketCapture implements AutoCloseable {
     private final int snapLength;
     private final DirectionFilter direction;
     private final Duration pollTimeout;
+    private final int fanoutGroup;
 
     // Used only by the polling thread.
     private final MemorySegment callState;
@@ -193,6 +194,7 @@ public final class PacketCapture implements AutoCloseable {
         this.snapLength = b.snapLength;
         this.direction = b.direction;
         this.pollTimeout = b.pollTimeout;
+        this.fanoutGroup = n.fanoutGroup;
         this.callState = n.callState;
         this.pollFds = arena.allocate(POLLFD, 2);
         this.nameBuffer = arena.allocate(IF_NAMESIZE);
@@ -227,6 +229,11 @@ public final class PacketCapture implements AutoCloseable {
 
     public int snapLength() {
         return snapLength;
+    }
+
+    /** The {@code PACKET_FANOUT} group this socket joined, or -1 if none. */
+    public int fanoutGroup() {
+        return fanoutGroup;
     }
 
     /** Size of the mapped ring in bytes. */
@@ -490,6 +497,7 @@ public final class PacketCapture implements AutoCloseable {
         int ifindex;
         int linkType;
         String interfaceName;
+        int fanoutGroup;
     }
 
     /**
@@ -526,6 +534,8 @@ public final class PacketCapture implements AutoCloseable {
         private BpfProgram filter;
         private int fanoutGroup = -1;
         private FanoutMode fanoutMode;
+        private boolean fanoutDefragment;
+        private boolean fanoutUniqueId;
 
         Builder() {
         }
@@ -628,6 +638,29 @@ public final class PacketCapture implements AutoCloseable {
             }
             this.fanoutGroup = groupId;
             this.fanoutMode = Objects.requireNonNull(mode, "mode");
+            this.fanoutUniqueId = false;
+            return this;
+        }
+
+        /**
+         * Starts a new fanout group whose id the kernel chooses ({@code PACKET_FANOUT_FLAG_UNIQUEID}), so it
+         * cannot join another program's group by accident; {@link PacketCapture#fanoutGroup()} tells the id
+         * the other sockets join with {@link #fanout(int, FanoutMode)}.
+         */
+        Builder fanoutNewGroup(FanoutMode mode) {
+            this.fanoutGroup = 0;
+            this.fanoutMode = Objects.requireNonNull(mode, "mode");
+            this.fanoutUniqueId = true;
+            return this;
+        }
+
+        /**
+         * {@code PACKET_FANOUT_FLAG_DEFRAG}: the kernel reassembles IP fragments before choosing a socket, so
+         * all fragments of a datagram reach the same one (they carry no ports to hash); the socket then sees
+         * the reassembled datagram. Default off; all sockets of a group must agree.
+         */
+        public Builder fanoutDefragment(boolean on) {
+            this.fanoutDefragment = on;
             return this;
         }
 
@@ -742,10 +775,23 @@ public final class PacketCapture implements AutoCloseable {
                     throw failure("setsockopt(PACKET_ADD_MEMBERSHIP, promiscuous) on " + n.interfaceName, Libc.errno(state));
                 }
             }
+            n.fanoutGroup = -1;
             if (fanoutGroup >= 0) {
-                setInt(arena, state, n.fd, SOL_PACKET, PACKET_FANOUT, fanoutGroup | (fanoutMode.kernelValue << 16),
+                int flags = (fanoutDefragment ? PACKET_FANOUT_FLAG_DEFRAG : 0)
+                        | (fanoutUniqueId ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+                setInt(arena, state, n.fd, SOL_PACKET, PACKET_FANOUT, fanoutGroup | ((fanoutMode.kernelValue | flags) << 16),
                         "setsockopt(PACKET_FANOUT, group " + fanoutGroup + ", " + fanoutMode
                                 + ") (a group with that id may exist with another mode or on another interface)");
+                n.fanoutGroup = fanoutGroup;
+                if (fanoutUniqueId) {
+                    // The kernel reports id | type << 16 | flags << 24.
+                    MemorySegment value = arena.allocate(JAVA_INT);
+                    MemorySegment length = arena.allocateFrom(JAVA_INT, 4);
+                    if (Libc.getsockopt(state, n.fd, SOL_PACKET, PACKET_FANOUT, value, length) < 0) {
+                        throw failure("getsockopt(PACKET_FANOUT)", Libc.errno(state));
+                    }
+                    n.fanoutGroup = value.get(JAVA_INT, 0) & 0xFFFF;
+                }
             }
         }
 

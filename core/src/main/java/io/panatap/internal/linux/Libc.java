@@ -83,11 +83,11 @@ public final class Libc {
     private Libc() {
     }
 
-    private static MemorySegment find(String name) {
+    static MemorySegment find(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
     }
 
-    private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
+    static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO);
     }
 
@@ -218,7 +218,7 @@ public final class Libc {
         }
     }
 
-    private static RuntimeException unexpected(Throwable t) {
+    static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

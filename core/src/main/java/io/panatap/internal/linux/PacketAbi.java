@@ -78,6 +78,9 @@ public final class PacketAbi {
     public static final int PACKET_FANOUT_LB = 1;
     public static final int PACKET_FANOUT_CPU = 2;
     public static final int PACKET_FANOUT_ROLLOVER = 3;
+    /** Flags ORed into the fanout type: reassemble IP fragments first; let the kernel pick a free id. */
+    public static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
+    public static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
 
     public static final int TP_STATUS_KERNEL = 0;
     public static final int TP_STATUS_USER = 1 << 0;

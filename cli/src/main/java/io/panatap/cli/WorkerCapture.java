@@ -1,0 +1,182 @@
+package io.panatap.cli;
+
+import io.panatap.Packet;
+import io.panatap.capture.CaptureException;
+import io.panatap.capture.CaptureGroup;
+import io.panatap.capture.CaptureStats;
+import io.panatap.pcap.PcapWriter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Live capture with {@code --workers N}: a {@link CaptureGroup} whose workers each handle their own packets
+ * on their own thread, spread by flow (hash fanout), so both directions of a connection go to one worker.
+ *
+ * <ul>
+ *   <li>Rows: each worker formats into its own buffer and writes it to standard output under a shared lock,
+ *       whole rows only, so rows of different workers never mix inside a line. Rows of one worker keep their
+ *       order; rows of different workers are ordered by batch, not by timestamp.</li>
+ *   <li>{@code -w FILE}: one pcap file per worker, named by {@link #fileOfWorker} ({@code out.pcap} becomes
+ *       {@code out-0.pcap}, {@code out-1.pcap}, ...), each a valid pcap in its worker's timestamp order;
+ *       {@code mergecap -w all.pcap out-*.pcap} merges them by timestamp.</li>
+ *   <li>{@code -c N} counts over all workers and stops at exactly N.</li>
+ * </ul>
+ */
+final class WorkerCapture {
+    private final Options options;
+    private final CaptureGroup group;
+    private final Supplier<RowFormatter> formatters;
+    private final OutputStream stdout;
+    private final PrintStream stderr;
+    private final Session session;
+    private final String where;
+    private final Object countLock = new Object();
+    private long counted; // guarded by countLock, used with -c only
+
+    WorkerCapture(Options options, CaptureGroup group, Supplier<RowFormatter> formatters, OutputStream stdout,
+                  PrintStream stderr, Session session, String where) {
+        this.options = options;
+        this.group = group;
+        this.formatters = formatters;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.session = session;
+        this.where = where;
+    }
+
+    /** {@code out.pcap} to {@code out-2.pcap}; a name without an extension gets {@code -2} appended. */
+    static String fileOfWorker(String name, int worker) {
+        int slash = name.lastIndexOf('/');
+        int dot = name.lastIndexOf('.');
+        if (dot > slash + 1) {
+            return name.substring(0, dot) + "-" + worker + name.substring(dot);
+        }
+        return name + "-" + worker;
+    }
+
+    /** Whole writes to standard output, one worker at a time. */
+    private static final class LockedOutput extends OutputStream {
+        private final OutputStream out;
+
+        LockedOutput(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            synchronized (out) {
+                out.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            synchronized (out) {
+                out.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            synchronized (out) {
+                out.flush();
+            }
+        }
+    }
+
+    /** One worker: its own sink, formatter, buffer and file. */
+    private final class Worker implements CaptureGroup.BatchListener {
+        final PacketSink sink;
+
+        Worker(RowFormatter formatter, PcapWriter writer) {
+            // TextOutput writes only whole rows: a row that does not fit flushes the buffer first.
+            this.sink = new PacketSink(formatter, new TextOutput(new LockedOutput(stdout), 64 * 1024), writer, null, 0);
+        }
+
+        @Override
+        public void onPacket(Packet packet) {
+            if (options.count == 0) {
+                sink.onPacket(packet);
+                return;
+            }
+            synchronized (countLock) {
+                if (counted >= options.count) {
+                    return;
+                }
+                long before = sink.count();
+                sink.onPacket(packet);
+                counted += sink.count() - before;
+            }
+        }
+
+        @Override
+        public void endOfBatch() throws IOException {
+            sink.endBatch();
+        }
+    }
+
+    private boolean countReached() {
+        if (options.count == 0) {
+            return false;
+        }
+        synchronized (countLock) {
+            return counted >= options.count;
+        }
+    }
+
+    void run() throws CommandException, IOException {
+        List<PcapWriter> writers = new ArrayList<>();
+        List<Worker> workers = new ArrayList<>();
+        try {
+            for (int i = 0; i < group.workers(); i++) {
+                PcapWriter writer = null;
+                if (options.writeFile != null) {
+                    writer = Writers.create(fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
+                            group.worker(i).snapLength(), stdout);
+                    writers.add(writer);
+                }
+                workers.add(new Worker(formatters.get(), writer));
+            }
+            workers.getFirst().sink.start(); // the table header, once
+            workers.getFirst().endOfBatch();
+            group.start(workers::get);
+            while (!group.await(Duration.ofMillis(50))) {
+                if (session.stopRequested() || countReached()) {
+                    group.close();
+                }
+            }
+        } catch (CaptureException e) {
+            if (!session.stopRequested()) {
+                throw new CommandException(LiveCommand.describe(e, where), e);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // a closed pipe or a full disk, reported like the single-worker capture does
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            group.close();
+            for (PcapWriter w : writers) {
+                try {
+                    w.close();
+                } catch (IOException e) {
+                    // reported by the batch that hit it, if any; statistics still follow
+                }
+            }
+            try {
+                stdout.flush();
+            } catch (IOException e) {
+                // as above
+            }
+            CaptureStats stats = group.stats();
+            session.source(null);
+            LiveCommand.printStats(stderr, workers.stream().mapToLong(w -> w.sink.count()).sum(), stats);
+        }
+    }
+}
