@@ -167,7 +167,8 @@ for rate in $RATES; do
       sleep 1.2
       t1=$(ticks "$pid")
       rx1=$(cat "/sys/class/net/$host/statistics/rx_packets")
-      if has_usr1 "$mode"; then kill -TERM "$pid"; else kill -INT "$pid"; fi
+      # The command stops on SIGINT (as from a terminal), the others on SIGTERM.
+      case "$mode" in panatap-w|panatap-filter) kill -INT "$pid" ;; *) kill -TERM "$pid" ;; esac
       wait "$pid" || true
       offered=$((rx1 - rx0))
       captured=$(( $(stat_line "packets captured$") - c0 ))
