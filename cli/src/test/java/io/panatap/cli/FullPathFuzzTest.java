@@ -84,7 +84,7 @@ class FullPathFuzzTest {
                 if (filter.matches(p)) {
                     matched++;
                 }
-                if (p.headers().isTcp()) {
+                if (p.headers().hasPorts()) { // TCP, also cut before the flags or with a bogus data offset
                     tcp++;
                 }
                 for (PacketSink sink : sinks) {
