@@ -31,21 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LiveModeTest {
     private static final int PORT = 5555;
-    private static final String SERVER = """
-            import socket
-            s = socket.socket(socket.AF_INET6)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-            s.bind(('::', 5555))
-            s.listen(16)
-            print('ready', flush=True)
-            while True:
-                c, _ = s.accept()
-                while c.recv(4096):
-                    pass
-                c.close()
-            """;
-
     static Netns net;
     static Process server;
 
@@ -56,9 +41,7 @@ class LiveModeTest {
     static void startServer() throws IOException {
         Privileges.requireNetworkAdmin();
         net = Netns.create();
-        server = net.start("python3", "-c", SERVER);
-        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).isEqualTo("ready");
+        server = net.startTcpSink(PORT);
     }
 
     @AfterAll

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -35,20 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WorkersModeTest {
     private static final int PORT = 5556;
     private static final int CONNECTIONS = 24;
-    private static final String SERVER = """
-            import socket
-            s = socket.socket(socket.AF_INET)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(('0.0.0.0', 5556))
-            s.listen(64)
-            print('ready', flush=True)
-            while True:
-                c, _ = s.accept()
-                while c.recv(4096):
-                    pass
-                c.close()
-            """;
-
     static Netns net;
     static Process server;
 
@@ -59,9 +43,7 @@ class WorkersModeTest {
     static void startServer() throws IOException {
         Privileges.requireNetworkAdmin();
         net = Netns.create();
-        server = net.start("python3", "-c", SERVER);
-        String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).isEqualTo("ready");
+        server = net.startTcpSink(PORT);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 

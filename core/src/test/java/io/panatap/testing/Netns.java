@@ -1,5 +1,7 @@
 package io.panatap.testing;
 
+import java.io.InputStreamReader;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +93,41 @@ public final class Netns implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Starts a TCP server inside the namespace that accepts connections on {@code port} over IPv4 and IPv6,
+     * reads until the client half-closes, then closes; returns once it listens. The caller destroys it.
+     */
+    public Process startTcpSink(int port) {
+        Process server = start(PYTHON, "-c", TCP_SINK, Integer.toString(port));
+        try {
+            String line = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            if (!"ready".equals(line)) {
+                server.destroyForcibly();
+                throw new IllegalStateException("TCP sink on port " + port + " did not start: " + line);
+            }
+        } catch (IOException e) {
+            server.destroyForcibly();
+            throw new UncheckedIOException(e);
+        }
+        return server;
+    }
+
+    private static final String TCP_SINK = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET6)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+            s.bind(('::', int(sys.argv[1])))
+            s.listen(64)
+            print('ready', flush=True)
+            while True:
+                c, _ = s.accept()
+                while c.recv(4096):
+                    pass
+                c.close()
+            """;
 
     /** Runs a Python 3 script inside the namespace ({@code args} become sys.argv[1:]); returns stdout. */
     public String python(String script, String... args) {
