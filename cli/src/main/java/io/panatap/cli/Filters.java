@@ -16,9 +16,9 @@ import java.nio.file.Path;
 
 /**
  * The filter expression of the command line ({@code expression} or {@code -F FILE}), compiled to classic BPF.
- * A live capture runs it in the kernel as {@code tcp and (expression)}, since panatap captures TCP only; a file
- * is filtered in process with the expression as given, so {@code -r IN -w OUT expression} copies what tcpdump
- * would.
+ * A live capture runs it in the kernel together with the TCP-only test, since panatap captures TCP only, and
+ * with the meaning it has on a live socket (the outer VLAN tag is socket metadata there); a file is filtered
+ * in process with the expression as given, so {@code -r IN -w OUT expression} copies what tcpdump would.
  */
 final class Filters {
     private Filters() {
@@ -46,13 +46,19 @@ final class Filters {
         }
     }
 
-    /** The kernel program for a live capture of {@code linkType}: TCP, narrowed by the expression if any. */
+    /**
+     * The kernel program for a live capture of {@code linkType}: TCP, narrowed by the expression if any, with
+     * the expression's meaning on a live socket ({@link FilterCompiler#compileForSocket}).
+     */
     static BpfProgram live(String expression, int linkType, int snapLength) throws UsageException {
         if (expression == null) {
             return linkType == LinkType.ETHERNET ? TcpOnlyFilter.ethernet(snapLength) : TcpOnlyFilter.network(snapLength);
         }
-        compile(expression, linkType, snapLength); // errors point at the user's own columns
-        return compile("tcp and (" + expression + ")", linkType, snapLength);
+        try {
+            return FilterCompiler.compileForSocket(expression, linkType, snapLength, true);
+        } catch (FilterException e) {
+            throw new UsageException("filter '" + expression + "': " + e.getMessage());
+        }
     }
 
     /** Attaches the expression to a live capture as its kernel socket filter. */

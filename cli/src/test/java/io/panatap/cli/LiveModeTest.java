@@ -2,6 +2,7 @@ package io.panatap.cli;
 
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.parse.LinkType;
+import io.panatap.testing.Frames;
 import io.panatap.testing.Netns;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -207,6 +210,40 @@ class LiveModeTest {
         assertThat(result.out()).startsWith(TableFormatter.HEADER
                 + row(net.peerIpv4(), net.hostIpv4(), PORT, port, "0  1  0  0  1  0"));
         assertThat(result.lines().get(4) + "\n").startsWith(row(net.peerIpv4(), net.hostIpv4(), PORT, port, "").stripTrailing());
+    }
+
+    @Test
+    void vlanFiltersMatchTheTagTheKernelKeepsAsMetadataAsLiveTcpdumpDoes() throws Exception {
+        // The kernel strips the tag of a received 802.1Q frame into metadata before the socket filter runs.
+        Running vlan100 = start("-v", "-c", "1", "-n", "--format", "line", "-i", net.peerInterface(), "vlan", "100",
+                "and", "tcp", "dst", "port", Integer.toString(PORT));
+        Running vlan200 = start("-v", "-c", "1", "-n", "--format", "line", "-i", net.peerInterface(), "vlan", "200");
+        Running untagged = start("-v", "-c", "1", "-n", "--format", "line", "-i", net.peerInterface(), "not", "vlan");
+        for (Running r : List.of(vlan100, vlan200, untagged)) {
+            r.awaitReady();
+        }
+        // Sent from the host end to an address that is not the peer's MAC: the peer's stack drops them.
+        byte[] plain = Frames.ethernetIpv4Tcp(net.hostIpv4(), net.peerIpv4(), 3333, PORT, 0x02, 0);
+        Path frames = dir.resolve("vlan-frames.hex");
+        Files.writeString(frames, String.join("\n", HexFormat.of().formatHex(Frames.vlan(
+                Frames.ethernetIpv4Tcp(net.hostIpv4(), net.peerIpv4(), 1111, PORT, 0x02, 0), 100)),
+                HexFormat.of().formatHex(Frames.vlan(
+                        Frames.ethernetIpv4Tcp(net.hostIpv4(), net.peerIpv4(), 2222, PORT, 0x02, 0), 200)),
+                HexFormat.of().formatHex(plain)) + "\n");
+        Netns.run("/usr/bin/python3", "-c", """
+                import socket, sys
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+                s.bind((sys.argv[1], 0))
+                for line in open(sys.argv[2]):
+                    s.send(bytes.fromhex(line.strip()))
+                """, net.hostInterface(), frames.toString());
+        String from = net.hostIpv4() + ".";
+        String to = " > " + net.peerIpv4() + "." + PORT + ": Flags [S]";
+        for (var expected : List.of(Map.entry(vlan100, 1111), Map.entry(vlan200, 2222), Map.entry(untagged, 3333))) {
+            CommandRunner.Result result = expected.getKey().finish();
+            assertThat(result.status()).isZero();
+            assertThat(result.out().lines()).singleElement().asString().contains(from + expected.getValue() + to);
+        }
     }
 
     @Test

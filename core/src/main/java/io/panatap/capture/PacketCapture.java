@@ -623,8 +623,9 @@ public final class PacketCapture implements AutoCloseable {
         }
 
         /**
-         * A kernel socket filter that replaces the default TCP-only filter, compiled for {@link #linkType()};
-         * its return value is the number of bytes kept. {@code null} restores the default.
+         * A kernel socket filter that replaces the default TCP-only filter, compiled for {@link #linkType()}
+         * with {@link io.panatap.filter.FilterCompiler#compileForSocket} (its {@code tcpOnly} argument keeps
+         * the TCP-only test); its return value is the number of bytes kept. {@code null} restores the default.
          */
         public Builder filter(BpfProgram program) {
             this.filter = program;

@@ -22,6 +22,16 @@ final class Bpf {
     // MISC operations.
     static final int TAX = 0x00, TXA = 0x80;
 
+    /**
+     * Ancillary loads ({@code linux/filter.h}): an absolute load at {@code SKF_AD_OFF + n} reads socket-buffer
+     * metadata instead of packet bytes. {@code SKF_AD_VLAN_TAG} is the TCI of the tag the receive path moved
+     * out of the frame, {@code SKF_AD_VLAN_TAG_PRESENT} 1 when there is one, else 0.
+     */
+    static final int SKF_AD_OFF = -0x1000;
+    static final int SKF_AD_PROTOCOL = SKF_AD_OFF;
+    static final int SKF_AD_VLAN_TAG = SKF_AD_OFF + 44;
+    static final int SKF_AD_VLAN_TAG_PRESENT = SKF_AD_OFF + 48;
+
     /** Scratch memory words {@code M[0..15]} ({@code BPF_MEMWORDS}). */
     static final int MEMWORDS = 16;
 

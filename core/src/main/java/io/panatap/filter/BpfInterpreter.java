@@ -12,8 +12,11 @@ import java.nio.ByteOrder;
  * the program with 0 (reject); jumps only go forward, so a run takes at most {@link BpfProgram#length()}
  * steps. Runs allocate nothing.
  *
- * <p>Ancillary loads (offsets at or above {@code SKF_AD_OFF}, i.e. negative as a signed int) need socket
- * metadata the interpreter does not have; like any other out-of-range load they reject the packet.
+ * <p>Of the ancillary loads (absolute loads at offsets from {@code SKF_AD_OFF}, negative as a signed int) the
+ * interpreter knows the two VLAN ones a {@linkplain FilterCompiler#compileForSocket socket filter} uses,
+ * {@code SKF_AD_VLAN_TAG_PRESENT} and {@code SKF_AD_VLAN_TAG}, answered from the metadata passed in (the
+ * tag the kernel moved out of the frame, {@link io.panatap.Packet#hasVlanTag()}); any other rejects the
+ * packet, like an out-of-range load.
  */
 public final class BpfInterpreter {
     private static final ValueLayout.OfShort SHORT_BE =
@@ -36,6 +39,31 @@ public final class BpfInterpreter {
      */
     public static int run(BpfProgram program, MemorySegment segment, long offset, int captureLength,
                           int originalLength) {
+        return run(program, segment, offset, captureLength, originalLength, false, 0);
+    }
+
+    /**
+     * Runs {@code program} over a captured packet with its VLAN metadata, as the kernel runs a socket
+     * filter: the packet's bytes, lengths, {@link io.panatap.Packet#hasVlanTag()} and
+     * {@link io.panatap.Packet#vlanTci()}.
+     *
+     * @return as {@link #run(BpfProgram, MemorySegment, long, int, int)}
+     */
+    public static int run(BpfProgram program, io.panatap.Packet packet) {
+        return run(program, packet.segment(), packet.dataOffset(), packet.captureLength(), packet.originalLength(),
+                packet.hasVlanTag(), packet.vlanTci());
+    }
+
+    /**
+     * Runs {@code program} over the packet at {@code segment[offset, offset + captureLength)} whose outer
+     * VLAN tag, if {@code vlanTagPresent}, was moved out of the frame into metadata with TCI
+     * {@code vlanTci}: what the ancillary loads {@code SKF_AD_VLAN_TAG_PRESENT} and {@code SKF_AD_VLAN_TAG}
+     * read.
+     *
+     * @return as {@link #run(BpfProgram, MemorySegment, long, int, int)}
+     */
+    public static int run(BpfProgram program, MemorySegment segment, long offset, int captureLength,
+                          int originalLength, boolean vlanTagPresent, int vlanTci) {
         program.validate();
         long available = segment.byteSize() - offset;
         int cap = offset < 0 || available <= 0 ? 0 : (int) Math.min(Math.max(captureLength, 0), available);
@@ -68,19 +96,52 @@ public final class BpfInterpreter {
             int k = ks[pc];
             switch (code) {
                 case LD | W | ABS -> {
-                    if (k < 0 || k > cap - 4) {
+                    if (k < 0) {
+                        // The kernel reads the whole metadata field whatever the load's size.
+                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
+                            a = vlanTagPresent ? 1 : 0;
+                        } else if (k == SKF_AD_VLAN_TAG) {
+                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
+                        } else {
+                            return 0;
+                        }
+                        break;
+                    }
+                    if (k > cap - 4) {
                         return 0;
                     }
                     a = segment.get(INT_BE, offset + k);
                 }
                 case LD | H | ABS -> {
-                    if (k < 0 || k > cap - 2) {
+                    if (k < 0) {
+                        // The kernel reads the whole metadata field whatever the load's size.
+                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
+                            a = vlanTagPresent ? 1 : 0;
+                        } else if (k == SKF_AD_VLAN_TAG) {
+                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
+                        } else {
+                            return 0;
+                        }
+                        break;
+                    }
+                    if (k > cap - 2) {
                         return 0;
                     }
                     a = segment.get(SHORT_BE, offset + k) & 0xFFFF;
                 }
                 case LD | B | ABS -> {
-                    if (k < 0 || k >= cap) {
+                    if (k < 0) {
+                        // The kernel reads the whole metadata field whatever the load's size.
+                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
+                            a = vlanTagPresent ? 1 : 0;
+                        } else if (k == SKF_AD_VLAN_TAG) {
+                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
+                        } else {
+                            return 0;
+                        }
+                        break;
+                    }
+                    if (k >= cap) {
                         return 0;
                     }
                     a = segment.get(ValueLayout.JAVA_BYTE, offset + k) & 0xFF;

@@ -30,7 +30,7 @@ final class BpfPrinter {
                     default -> "ld";
                 };
                 operand = switch (mode(code)) {
-                    case ABS -> "[" + k + "]";
+                    case ABS -> "[" + ancillaryName(p.constant(n), k) + "]";
                     case IND -> "[x + " + k + "]";
                     case LEN -> "#pktlen";
                     case MEM -> "M[" + k + "]";
@@ -97,5 +97,15 @@ final class BpfPrinter {
             }
         }
         return String.format("(%03d) %-8s %s", n, op, operand);
+    }
+
+    /** The names {@code tcpdump -d} prints for ancillary loads it knows; other offsets as numbers. */
+    private static String ancillaryName(int offset, String number) {
+        return switch (offset) {
+            case SKF_AD_PROTOCOL -> "proto";
+            case SKF_AD_VLAN_TAG -> "vlan_tci";
+            case SKF_AD_VLAN_TAG_PRESENT -> "vlanp";
+            default -> number;
+        };
     }
 }

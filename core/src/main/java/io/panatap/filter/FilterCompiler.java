@@ -67,8 +67,52 @@ public final class FilterCompiler {
 
     static BpfProgram compile(FilterExpr tree, LinkLayer link, int snapLength) throws FilterException {
         int snap = snapLength <= 0 ? DEFAULT_SNAP_LENGTH : snapLength;
-        Cond root = tree == null ? Cond.TRUE : new Translator(link).cond(tree);
+        Cond root = tree == null ? Cond.TRUE : new Translator(link, false).cond(tree);
         return new Emitter().program(root, snap);
+    }
+
+    /**
+     * Compiles {@code expression} as the filter of a live Linux packet socket receiving frames of
+     * {@code linkType} (for {@link io.panatap.capture.PacketCapture.Builder#filter}). It differs from
+     * {@link #compile(String, int, int)} where the kernel's view of a frame differs from the frame on the
+     * wire: the receive path moves the outermost 802.1Q/802.1ad tag out of the frame into metadata before
+     * socket filters run. As libpcap does on Linux, the first {@code vlan} of the expression then reads that
+     * metadata ({@code SKF_AD_VLAN_TAG_PRESENT}, {@code SKF_AD_VLAN_TAG}) and, when the tag was moved, does
+     * not shift the offsets of what follows it; a tag still in the frame (a transmitted frame, say) is
+     * tested and skipped as in a file. So {@code vlan 100 and tcp port 80} selects the same frames live
+     * as it does in a capture file, while a primitive before any {@code vlan} sees the frame as the socket
+     * does, without its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP), as in tcpdump.
+     *
+     * @param tcpOnly also require TCP over IPv4 or IPv6 behind at most two tags left in the frame, as
+     *                {@link io.panatap.capture.TcpOnlyFilter} does; the expression's own {@code vlan}
+     *                offsets are unaffected
+     * @throws FilterException as {@link #compile(String, int, int)}
+     */
+    public static BpfProgram compileForSocket(String expression, int linkType, int snapLength, boolean tcpOnly)
+            throws FilterException {
+        LinkLayer link = LinkLayer.of(linkType);
+        FilterExpr tree = FilterParser.parse(expression);
+        int snap = snapLength <= 0 ? DEFAULT_SNAP_LENGTH : snapLength;
+        Cond root = tree == null ? Cond.TRUE : new Translator(link, false).cond(tree);
+        if (tree != null && containsVlan(tree)) {
+            // If the socket buffer holds the outer tag, the expression runs over the frame without it.
+            Cond metadata = new Test(new int[] {LD | B | ABS, SKF_AD_VLAN_TAG_PRESENT}, JMP | JEQ | K, 1);
+            root = new If(metadata, new Translator(link, true).cond(tree), root);
+        }
+        if (tcpOnly) {
+            root = all(new Translator(link, false).tcpBehindTags(), root);
+        }
+        return new Emitter().program(root, snap);
+    }
+
+    private static boolean containsVlan(FilterExpr e) {
+        return switch (e) {
+            case And a -> containsVlan(a.left()) || containsVlan(a.right());
+            case Or o -> containsVlan(o.left()) || containsVlan(o.right());
+            case Not n -> containsVlan(n.operand());
+            case Vlan v -> true;
+            default -> false;
+        };
     }
 
     // ---- intermediate form: conditions over straight-line loads ----
@@ -95,6 +139,10 @@ public final class FilterCompiler {
     record Bool(boolean value) implements Cond {
     }
 
+    /** {@code then} where {@code test} holds, else {@code otherwise}; the test runs once. */
+    record If(Cond test, Cond then, Cond otherwise) implements Cond {
+    }
+
     static Cond all(Cond a, Cond b) {
         if (a instanceof Bool x) {
             return x.value ? b : Cond.FALSE;
@@ -118,10 +166,31 @@ public final class FilterCompiler {
     // ---- expression tree to conditions ----
 
     private static final class Translator {
-        private final LinkLayer link;
+        /** Tags {@code tcpBehindTags} skips, as {@code TcpOnlyFilter} does. */
+        private static final int MAX_TAGS_IN_FRAME = 2;
 
-        Translator(LinkLayer link) {
+        private final LinkLayer link;
+        /** The outer tag is in socket metadata: the first {@code vlan} reads it there and shifts nothing. */
+        private final boolean outerTagInMetadata;
+
+        Translator(LinkLayer link, boolean outerTagInMetadata) {
             this.link = link;
+            this.outerTagInMetadata = outerTagInMetadata;
+        }
+
+        /** Tags in the frame before a primitive written after {@code vlans} {@code vlan}s. */
+        private int depth(int vlans) {
+            return outerTagInMetadata && vlans > 0 ? vlans - 1 : vlans;
+        }
+
+        /** TCP over IPv4 or IPv6, directly or behind up to two tags in the frame. */
+        Cond tcpBehindTags() {
+            int tags = link.vlanTags() ? MAX_TAGS_IN_FRAME : 0;
+            Cond c = protocol(Proto.TCP, tags);
+            for (int d = tags - 1; d >= 0; d--) {
+                c = any(protocol(Proto.TCP, d), all(tagAt(d), c));
+            }
+            return c;
         }
 
         Cond cond(FilterExpr e) throws FilterException {
@@ -129,7 +198,7 @@ public final class FilterCompiler {
                 case And a -> all(cond(a.left()), cond(a.right()));
                 case Or o -> any(cond(o.left()), cond(o.right()));
                 case Not n -> neg(cond(n.operand()));
-                case Protocol p -> protocol(p.proto(), p.vlans());
+                case Protocol p -> protocol(p.proto(), depth(p.vlans()));
                 case Host h -> host(h);
                 case Port p -> port(p);
                 case Vlan v -> vlan(v);
@@ -182,16 +251,17 @@ public final class FilterCompiler {
         }
 
         Cond host(Host h) {
-            int nl = link.networkOffset(h.vlans());
+            int d = depth(h.vlans());
+            int nl = link.networkOffset(d);
             if (h.ipv6()) {
-                return all(ipv6(h.vlans()), direction(h.dir(), words(h, nl + 8), words(h, nl + 24)));
+                return all(ipv6(d), direction(h.dir(), words(h, nl + 8), words(h, nl + 24)));
             }
-            Cond ip = all(ipv4(h.vlans()), direction(h.dir(), words(h, nl + 12), words(h, nl + 16)));
+            Cond ip = all(ipv4(d), direction(h.dir(), words(h, nl + 12), words(h, nl + 16)));
             if (h.proto() != null) {
                 return ip;
             }
             // ARP and RARP: sender protocol address at 14, target at 24.
-            return any(ip, all(arpOrRarp(h.vlans()), direction(h.dir(), words(h, nl + 14), words(h, nl + 24))));
+            return any(ip, all(arpOrRarp(d), direction(h.dir(), words(h, nl + 14), words(h, nl + 24))));
         }
 
         /** Masked address words at {@code offset}; words with an all-zero mask are not loaded at all. */
@@ -219,7 +289,7 @@ public final class FilterCompiler {
         }
 
         Cond port(Port p) {
-            int d = p.vlans();
+            int d = depth(p.vlans());
             int nl = link.networkOffset(d);
             Cond v4 = all(ipv4(d), all(transport(nl + 9, p.proto()), all(firstFragment(d),
                     direction(p.dir(), portIs(p, new int[] {LDX | B | MSH, nl, LD | H | IND, nl}),
@@ -252,19 +322,29 @@ public final class FilterCompiler {
                 throw new FilterException("no VLAN support for link type "
                         + io.panatap.parse.LinkType.name(link.linkType()));
             }
-            int t = link.typeOffset(v.vlans());
-            Cond tagged = any(test(JEQ, LinkLayer.VLAN_TPIDS[0], LD | H | ABS, t),
-                    any(test(JEQ, LinkLayer.VLAN_TPIDS[1]), test(JEQ, LinkLayer.VLAN_TPIDS[2])));
+            if (outerTagInMetadata && v.vlans() == 0) {
+                // The kernel moves only 802.1Q and 802.1ad tags, both of which "vlan" accepts.
+                return v.id() < 0 ? Cond.TRUE
+                        : test(JEQ, v.id(), LD | H | ABS, SKF_AD_VLAN_TAG, ALU | AND | K, 0xfff);
+            }
+            int d = depth(v.vlans());
+            Cond tagged = tagAt(d);
             if (v.id() < 0) {
                 return tagged;
             }
-            return all(tagged, test(JEQ, v.id(), LD | H | ABS, t + 2, ALU | AND | K, 0xfff));
+            return all(tagged, test(JEQ, v.id(), LD | H | ABS, link.typeOffset(d) + 2, ALU | AND | K, 0xfff));
+        }
+
+        /** A tag in the frame after {@code depth} others: its TPID is one of those {@code vlan} accepts. */
+        private Cond tagAt(int depth) {
+            return any(test(JEQ, LinkLayer.VLAN_TPIDS[0], LD | H | ABS, link.typeOffset(depth)),
+                    any(test(JEQ, LinkLayer.VLAN_TPIDS[1]), test(JEQ, LinkLayer.VLAN_TPIDS[2])));
         }
 
         // ---- relations ----
 
         Cond relation(Relation r) throws FilterException {
-            int d = r.vlans();
+            int d = depth(r.vlans());
             Set<Proto> protos = new LinkedHashSet<>();
             collectProtos(r.left(), protos);
             collectProtos(r.right(), protos);
@@ -546,6 +626,15 @@ public final class FilterCompiler {
                     emit(a.second(), t, f);
                 }
                 case Neg n -> emit(n.operand(), f, t);
+                case If i -> {
+                    Label then = new Label();
+                    Label otherwise = new Label();
+                    emit(i.test(), then, otherwise);
+                    place(then);
+                    emit(i.then(), t, f);
+                    place(otherwise);
+                    emit(i.otherwise(), t, f);
+                }
                 case Bool b -> {
                     Label target = b.value() ? t : f;
                     target.used = true;

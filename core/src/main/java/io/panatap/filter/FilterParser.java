@@ -80,7 +80,7 @@ final class FilterParser {
         }
         FilterExpr e = p.expression();
         if (p.peek().kind != Kind.END) {
-            throw p.syntaxError(p.peek());
+            throw syntaxError(p.peek());
         }
         return e;
     }
@@ -112,7 +112,7 @@ final class FilterParser {
                 default -> "!=<>&|+-*/()[]:".indexOf(c) >= 0 ? String.valueOf(c) : null;
             };
             if (op == null) {
-                throw new FilterSyntaxException("syntax error at '" + c + "' (column " + (start + 1) + ")", start + 1);
+                throw syntaxError(new Token(Kind.WORD, String.valueOf(c), start + 1));
             }
             if (op.equals("[")) {
                 brackets++;
@@ -632,12 +632,29 @@ final class FilterParser {
         }
     }
 
-    private FilterSyntaxException syntaxError(Token t) {
+    private static FilterSyntaxException syntaxError(Token t) {
         if (t.kind == Kind.END) {
             return new FilterSyntaxException("syntax error at end of expression (column " + t.column + ")", t.column);
         }
-        return new FilterSyntaxException("syntax error at '" + t.text + "' (column " + t.column + ")", t.column);
+        String message = "syntax error at '" + t.text + "' (column " + t.column + ")";
+        if (UNSUPPORTED.contains(t.text.toLowerCase(java.util.Locale.ROOT))) {
+            message += ": pcap-filter's '" + t.text + "' is not supported here; panatap filters know " + SUPPORTED;
+        }
+        return new FilterSyntaxException(message, t.column);
     }
+
+    /** What the language offers, for messages about words of pcap-filter(7) it lacks. */
+    private static final String SUPPORTED = "host, net, port, portrange, ip, ip6, tcp, udp, sctp, vlan, less, "
+            + "greater, len and comparisons of ip[], ip6[], tcp[], udp[], sctp[] with + - * / & | << >>";
+
+    /** Words of pcap-filter(7) (and its operators) that this subset does not have. */
+    private static final java.util.Set<String> UNSUPPORTED = java.util.Set.of("ether", "arp", "rarp", "icmp",
+            "icmp6", "igmp", "igrp", "pim", "ah", "esp", "vrrp", "carp", "proto", "protochain", "gateway",
+            "broadcast", "multicast", "mpls", "pppoed", "pppoes", "geneve", "vxlan", "inbound", "outbound",
+            "ifname", "on", "rnr", "rulenum", "reason", "rset", "ruleset", "srnr", "subrulenum", "action", "wlan",
+            "type", "subtype", "dir", "link", "ppp", "slip", "fddi", "tr", "decnet", "iso", "stp", "ipx",
+            "netbeui", "atalk", "aarp", "lat", "sca", "moprc", "mopdl", "llc", "ra", "ta", "addr1", "addr2",
+            "addr3", "addr4", "bssid", "%", "^", "icmptype", "icmpcode", "icmp6type", "icmp6code");
 
     private int number(Token t, long max) throws FilterException {
         if (t.kind != Kind.WORD || !isNumber(t.text)) {

@@ -75,8 +75,14 @@
  * {@code bpf_check_classic} rules.
  *
  * <h2>Live captures</h2>
- * {@code vlan} tests tags inside the packet bytes, as libpcap does for files. On a live Linux socket the
- * kernel usually moves the outer tag of received frames into metadata, so there it sees only tags still
- * in the frame.
+ * On a live Linux socket the kernel moves the outer 802.1Q/802.1ad tag of a received frame into metadata
+ * before the socket filter runs. {@link io.panatap.filter.FilterCompiler#compileForSocket} compiles for that
+ * view as libpcap does on Linux: the first {@code vlan} reads the metadata ({@code [vlanp]},
+ * {@code [vlan_tci]} in listings) or, without it, the tag in the frame, so {@code vlan 100 and tcp port 80}
+ * selects the same frames live as in a file; primitives written before any {@code vlan} see the frame without
+ * its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP, as with live tcpdump).
+ * {@link io.panatap.filter.BpfInterpreter#run(BpfProgram, io.panatap.Packet)} runs such programs with the
+ * packet's VLAN metadata. {@link io.panatap.filter.FilterCompiler#compile} is for frames as stored in files,
+ * tags in the bytes.
  */
 package io.panatap.filter;

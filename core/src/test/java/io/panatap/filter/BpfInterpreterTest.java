@@ -62,6 +62,35 @@ class BpfInterpreterTest {
     }
 
     @Test
+    void vlanAncillaryLoadsReadTheMetadataPassedInWhateverTheLoadSize() {
+        int present = -0x1000 + 48;
+        int tci = -0x1000 + 44;
+        MemorySegment packet = MemorySegment.ofArray(PACKET);
+        for (int load : new int[] {0x20, 0x28, 0x30}) {
+            BpfProgram readPresent = BpfProgram.of(insn(load, present), insn(RET_A, 0));
+            BpfProgram readTci = BpfProgram.of(insn(load, tci), insn(RET_A, 0));
+            assertThat(BpfInterpreter.run(readPresent, packet, 0, 8, 8, true, 0xE064)).isEqualTo(1);
+            assertThat(BpfInterpreter.run(readTci, packet, 0, 8, 8, true, 0xE064)).isEqualTo(0xE064);
+            // No tag: both read 0 (the packet is not rejected), as the kernel's do.
+            assertThat(BpfInterpreter.run(BpfProgram.of(insn(load, present), insn(0x04, 7), insn(RET_A, 0)),
+                    packet, 0, 8, 8, false, 0xE064)).isEqualTo(7);
+            assertThat(BpfInterpreter.run(BpfProgram.of(insn(load, tci), insn(0x04, 7), insn(RET_A, 0)),
+                    packet, 0, 8, 8, false, 0xE064)).isEqualTo(7);
+            // Without metadata (the plain run) there is no tag either.
+            assertThat(run(BpfProgram.of(insn(load, present), insn(0x04, 7), insn(RET_A, 0)), PACKET)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void otherAncillaryLoadsRejectThePacket() {
+        // SKF_AD_PROTOCOL and SKF_AD_IFINDEX need socket-buffer fields the interpreter does not have.
+        for (int k : new int[] {-0x1000, -0x1000 + 8, -1, Integer.MIN_VALUE}) {
+            assertThat(BpfInterpreter.run(BpfProgram.of(insn(0x28, k), insn(0x06, 1)), MemorySegment.ofArray(PACKET),
+                    0, 8, 8, true, 1)).as("load at %d", k).isZero();
+        }
+    }
+
+    @Test
     void divisionOrModuloByAZeroXRejectsThePacket() {
         assertThat(run(BpfProgram.of(insn(0x00, 7), insn(0x01, 0), insn(0x3c, 0), insn(0x06, 1)), PACKET)).isZero();
         assertThat(run(BpfProgram.of(insn(0x00, 7), insn(0x01, 0), insn(0x9c, 0), insn(0x06, 1)), PACKET)).isZero();

@@ -33,6 +33,68 @@ class FilterCompilerTest {
     }
 
     @Test
+    void onASocketTheFirstVlanReadsTheTagTheKernelMovedIntoMetadataLikeLiveTcpdump() throws FilterException {
+        // tcpdump -i lo -d 'vlan 10' prints the same tests (libpcap loads vlan_tci with ldb; the kernel
+        // reads the whole TCI for any load size).
+        assertThat(FilterCompiler.compileForSocket("vlan 10", LinkType.ETHERNET, SNAP, false).dump()).isEqualTo("""
+                (000) ldb      [vlanp]
+                (001) jeq      #0x1             jt 2	jf 5
+                (002) ldh      [vlan_tci]
+                (003) and      #0xfff
+                (004) jeq      #0xa             jt 12	jf 13
+                (005) ldh      [12]
+                (006) jeq      #0x8100          jt 9	jf 7
+                (007) jeq      #0x88a8          jt 9	jf 8
+                (008) jeq      #0x9100          jt 9	jf 13
+                (009) ldh      [14]
+                (010) and      #0xfff
+                (011) jeq      #0xa             jt 12	jf 13
+                (012) ret      #262144
+                (013) ret      #0
+                """);
+        // When the tag is in metadata, what follows "vlan" reads the frame without a shift.
+        assertThat(FilterCompiler.compileForSocket("vlan and ip", LinkType.ETHERNET, SNAP, false).dump()).isEqualTo("""
+                (000) ldb      [vlanp]
+                (001) jeq      #0x1             jt 2\tjf 4
+                (002) ldh      [12]
+                (003) jeq      #0x800           jt 10\tjf 11
+                (004) ldh      [12]
+                (005) jeq      #0x8100          jt 8\tjf 6
+                (006) jeq      #0x88a8          jt 8\tjf 7
+                (007) jeq      #0x9100          jt 8\tjf 11
+                (008) ldh      [16]
+                (009) jeq      #0x800           jt 10\tjf 11
+                (010) ret      #262144
+                (011) ret      #0
+                """);
+        // Without "vlan" a socket program is the file program.
+        assertThat(FilterCompiler.compileForSocket("tcp port 80", LinkType.ETHERNET, SNAP, false))
+                .isEqualTo(FilterCompiler.compile("tcp port 80", LinkType.ETHERNET, SNAP));
+    }
+
+    @Test
+    void aTcpOnlySocketProgramAcceptsTcpBehindUpToTwoTagsAndErrorsPointAtTheUsersColumns() throws Exception {
+        BpfProgram program = FilterCompiler.compileForSocket("port 80", LinkType.ETHERNET, SNAP, true);
+        byte[] tcp = new TestFrames().ethernet(0x0800).ipv4(6, TestFrames.ipv4("10.0.0.1"),
+                TestFrames.ipv4("10.0.0.2"), 0, 0, 40).tcp(80, 443, 2, 0).build();
+        byte[] udp = new TestFrames().ethernet(0x0800).ipv4(17, TestFrames.ipv4("10.0.0.1"),
+                TestFrames.ipv4("10.0.0.2"), 0, 0, 28).udp(80, 53, 8).build();
+        byte[] stackedTcp = new TestFrames().ethernet(0x0800, 0x8100, 7, 0x8100, 8)
+                .bytes(java.util.Arrays.copyOfRange(tcp, 14, tcp.length)).build();
+        assertThat(BpfInterpreter.run(program, MemorySegment.ofArray(tcp), 0, tcp.length, tcp.length)).isNotZero();
+        assertThat(BpfInterpreter.run(program, MemorySegment.ofArray(udp), 0, udp.length, udp.length)).isZero();
+        // TCP behind two tags passes the TCP test, but "port 80" (no vlan) looks at offset 12 only.
+        assertThat(BpfInterpreter.run(FilterCompiler.compileForSocket("vlan and vlan", LinkType.ETHERNET, SNAP, true),
+                MemorySegment.ofArray(stackedTcp), 0, stackedTcp.length, stackedTcp.length)).isNotZero();
+        assertThat(BpfInterpreter.run(program, MemorySegment.ofArray(stackedTcp), 0, stackedTcp.length,
+                stackedTcp.length)).isZero();
+        assertThatThrownBy(() -> FilterCompiler.compileForSocket("port 80 and prot 1", LinkType.ETHERNET, SNAP, true))
+                .isInstanceOf(FilterException.class).hasMessageContaining("'prot'").hasMessageEndingWith("(column 13)");
+        assertThatThrownBy(() -> FilterCompiler.compileForSocket("vlan", LinkType.RAW, SNAP, true))
+                .isInstanceOf(FilterException.class).hasMessageContaining("no VLAN support");
+    }
+
+    @Test
     void threadsJumpsWhoseOutcomeIsKnownLikeLibpcapsOptimizer() throws FilterException {
         // After "ip and ip[9] != 6" the EtherType is known to be IPv4: straight to the reject.
         assertThat(dump("tcp", LinkType.ETHERNET)).isEqualTo("""
@@ -228,6 +290,19 @@ class FilterCompilerTest {
                     assertThat(e.getMessage()).isEqualTo(message);
                     assertThat(e.column()).isEqualTo(column);
                 });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "icmp                    | 'icmp' (column 1): pcap-filter's 'icmp' is not",
+        "tcp or ether host 1     | 'ether' (column 8): pcap-filter's 'ether' is not",
+        "ip proto 6              | 'proto' (column 4): pcap-filter's 'proto' is not",
+        "tcp[0] % 2 = 0          | '%' (column 8): pcap-filter's '%' is not",
+    })
+    void wordsOfPcapFilterOutsideTheSubsetSaySoAndListWhatIsSupported(String expression, String message) {
+        assertThatThrownBy(() -> FilterCompiler.compile(expression, LinkType.ETHERNET, SNAP))
+                .isInstanceOfSatisfying(FilterSyntaxException.class, e -> assertThat(e.getMessage())
+                        .startsWith("syntax error at " + message).endsWith("with + - * / & | << >>"));
     }
 
     @ParameterizedTest

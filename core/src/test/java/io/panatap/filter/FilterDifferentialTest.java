@@ -16,7 +16,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Compiled programs, run by the interpreter, accept exactly the packets the expression's meaning
  * ({@link ReferenceEvaluator}) accepts: for a table of hand-written expressions and for seeded random
  * expression trees, on generated packets (IPv4 with options and fragments, IPv6 with extension headers,
- * ARP, VLAN tags, truncated captures).
+ * ARP, VLAN tags, truncated captures). Programs compiled for a live socket
+ * ({@link FilterCompiler#compileForSocket}) are run as the kernel runs them, over the frame without its outer
+ * tag and with that tag as metadata, and agree with the expression's live meaning
+ * ({@link ReferenceEvaluator#acceptsOnSocket}).
  */
 class FilterDifferentialTest {
     static final String[] TABLE = {
@@ -110,6 +113,124 @@ class FilterDifferentialTest {
         }
         // The generator is useful only if filters both accept and reject a fair share.
         assertThat(accepts).isBetween(runs / 50, runs - runs / 20);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void onASocketTableExpressionsAgreeWithTheirLiveMeaning(boolean tcpOnly) throws Exception {
+        List<byte[]> frames = wholeFrames(4000, 11);
+        LinkLayer link = LinkLayer.of(LinkType.ETHERNET);
+        int selective = 0;
+        for (String expression : TABLE) {
+            FilterExpr tree = FilterParser.parse(expression);
+            BpfProgram program = FilterCompiler.compileForSocket(expression, LinkType.ETHERNET, 65535, tcpOnly);
+            int accepted = 0;
+            for (byte[] f : frames) {
+                boolean expected = ReferenceEvaluator.acceptsOnSocket(tree, link, f, tcpOnly);
+                boolean actual = runOnSocket(program, f) != 0;
+                if (expected != actual) {
+                    fail("'%s' (tcpOnly %s) on a socket: expected %s, program says %s for frame %s%n%s", expression,
+                            tcpOnly, expected, actual, hex(f), program.dump());
+                }
+                accepted += actual ? 1 : 0;
+            }
+            // With tcpOnly, UDP-only expressions accept nothing, rightly.
+            if (!expression.isEmpty() && !expression.contains("100:4") && !tcpOnly) {
+                assertThat(accepted).as("frames accepted by '%s' on a socket", expression)
+                        .isBetween(1, frames.size() - 1);
+            }
+            selective += accepted > 0 && accepted < frames.size() ? 1 : 0;
+        }
+        assertThat(selective).as("expressions that accept some frames and reject others").isGreaterThan(60);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void onASocketRandomExpressionTreesAgreeWithTheirLiveMeaning(boolean tcpOnly) throws Exception {
+        RandomFilters gen = new RandomFilters(0x50C7 + (tcpOnly ? 1 : 0), true, false);
+        List<byte[]> frames = wholeFrames(400, 29);
+        LinkLayer link = LinkLayer.of(LinkType.ETHERNET);
+        long runs = 0;
+        long accepts = 0;
+        int count = Integer.getInteger("panatap.filter.randomExpressions", 600);
+        for (int i = 0; i < count; i++) {
+            RandomFilters.Generated g = gen.expression(1 + i % 5);
+            BpfProgram program = FilterCompiler.compileForSocket(g.text(), LinkType.ETHERNET, 65535, tcpOnly);
+            for (byte[] f : frames) {
+                boolean expected = ReferenceEvaluator.acceptsOnSocket(g.tree(), link, f, tcpOnly);
+                boolean actual = runOnSocket(program, f) != 0;
+                if (expected != actual) {
+                    fail("'%s' (tcpOnly %s) on a socket: meaning %s, program %s for frame %s%n%s", g.text(), tcpOnly,
+                            expected, actual, hex(f), program.dump());
+                }
+                runs++;
+                accepts += actual ? 1 : 0;
+            }
+            assertThat(program.isValid()).isTrue();
+        }
+        assertThat(accepts).isBetween(runs / (tcpOnly ? 200 : 50), runs - runs / 20);
+    }
+
+    /**
+     * Where every primitive is written after a {@code vlan}, the expression selects the same frames live as
+     * in a file, although the socket sees single-tagged frames untagged: tcpdump's meaning, both ways.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"vlan", "vlan 100", "vlan and tcp", "vlan 100 and port 80", "vlan and vlan 200 and ip",
+            "vlan 300 and (tcp port 80 or udp port 53)", "vlan and not vlan", "vlan and (host 10.0.0.1 or ip6)",
+            "not vlan", "vlan or vlan", "not vlan 100 and tcp"})
+    void anExpressionLedByVlanMeansTheSameLiveAsInAFile(String expression) throws Exception {
+        List<byte[]> frames = wholeFrames(4000, 31);
+        LinkLayer link = LinkLayer.of(LinkType.ETHERNET);
+        FilterExpr tree = FilterParser.parse(expression);
+        BpfProgram live = FilterCompiler.compileForSocket(expression, LinkType.ETHERNET, 65535, false);
+        BpfProgram file = FilterCompiler.compile(expression, LinkType.ETHERNET, 65535);
+        int taggedAccepted = 0;
+        for (byte[] f : frames) {
+            boolean inFile = BpfInterpreter.run(file, MemorySegment.ofArray(f), 0, f.length, f.length) != 0;
+            assertThat(runOnSocket(live, f) != 0).as("'%s' live vs file on %s", expression, hex(f)).isEqualTo(inFile);
+            assertThat(ReferenceEvaluator.acceptsOnSocket(tree, link, f, false)).isEqualTo(inFile);
+            taggedAccepted += inFile && ReferenceEvaluator.hasStrippedTag(f) ? 1 : 0;
+        }
+        if (!expression.startsWith("not vlan")) {
+            assertThat(taggedAccepted).as("frames with a stripped tag '%s' accepts", expression).isPositive();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void beforeAnyVlanASocketFilterSeesTheFrameWithoutItsOuterTag() throws Exception {
+        byte[] tagged = new TestFrames().ethernet(0x0800, 0x8100, 100)
+                .bytes(new TestFrames().ipv4(6, TestFrames.ipv4("10.0.0.1"), TestFrames.ipv4("10.0.0.2"), 0, 0, 100)
+                        .tcp(80, 443, 2, 0).build()).build();
+        BpfProgram tcpThenVlan = FilterCompiler.compileForSocket("tcp and vlan 100", LinkType.ETHERNET, 0, false);
+        BpfProgram inFile = FilterCompiler.compile("tcp and vlan 100", LinkType.ETHERNET, 0);
+        // As in tcpdump: live, "tcp" is tested on the untagged view, then "vlan 100" on the tag in metadata.
+        assertThat(runOnSocket(tcpThenVlan, tagged)).isNotZero();
+        assertThat(BpfInterpreter.run(inFile, MemorySegment.ofArray(tagged), 0, tagged.length, tagged.length)).isZero();
+        // The same program rejects the frame when its tag carries another id, or when there is no tag.
+        byte[] other = tagged.clone();
+        other[15] = 101;
+        assertThat(runOnSocket(tcpThenVlan, other)).isZero();
+        byte[] untagged = ReferenceEvaluator.socketView(tagged);
+        assertThat(BpfInterpreter.run(tcpThenVlan, MemorySegment.ofArray(untagged), 0, untagged.length,
+                untagged.length)).isZero();
+    }
+
+    /** Generated Ethernet frames, each cut to what the generator captured, as whole frames on a wire. */
+    static List<byte[]> wholeFrames(int count, long seed) {
+        List<byte[]> out = new ArrayList<>();
+        for (RandomFilters.Packet p : packets(LinkType.ETHERNET, count, seed)) {
+            out.add(java.util.Arrays.copyOf(p.bytes(), Math.min(p.captured(), p.bytes().length)));
+        }
+        return out;
+    }
+
+    /** Runs a socket program as the kernel does: over the frame without its outer tag, the tag as metadata. */
+    static int runOnSocket(BpfProgram program, byte[] frame) {
+        byte[] view = ReferenceEvaluator.socketView(frame);
+        boolean tagged = ReferenceEvaluator.hasStrippedTag(frame);
+        return BpfInterpreter.run(program, MemorySegment.ofArray(view), 0, view.length, view.length, tagged,
+                tagged ? ReferenceEvaluator.strippedTci(frame) : 0);
     }
 
     static List<RandomFilters.Packet> packets(int linkType, int count, long seed) {

@@ -29,6 +29,12 @@ import java.util.function.BooleanSupplier;
  * <p>Semantics shared with tcpdump's generated code and the kernel: parts are evaluated left to right with
  * short circuits; reading a byte beyond the captured length, or dividing by zero, rejects the packet
  * outright (even under {@code not}), exactly as a BPF program returns 0 at that point.
+ *
+ * <p>On a live Linux packet socket ({@link #acceptsOnSocket}) the socket sees a received frame without its
+ * outer 802.1Q/802.1ad tag, which the kernel keeps as metadata. libpcap's meaning there, stated over two
+ * views of the frame: the first {@code vlan} of the expression, and every primitive written after it, see
+ * the frame as it was on the wire (tag included); primitives written before any {@code vlan}, and the
+ * length, see it as the socket does.
  */
 final class ReferenceEvaluator {
     /** Thrown at an out-of-range read or a division by zero: the whole packet is rejected. */
@@ -41,15 +47,88 @@ final class ReferenceEvaluator {
     private static final Abort ABORT = new Abort();
 
     private final LinkLayer link;
-    private final byte[] packet;
-    private final int captured;
+    private final byte[] onWire;
+    private final byte[] onSocket;
     private final int wireLength;
+    /** The view the primitive being evaluated reads. */
+    private byte[] packet;
+    private int captured;
 
     private ReferenceEvaluator(LinkLayer link, byte[] packet, int captured, int wireLength) {
         this.link = link;
-        this.packet = packet;
-        this.captured = Math.min(captured, packet.length);
+        this.onWire = java.util.Arrays.copyOf(packet, Math.min(Math.max(captured, 0), packet.length));
+        this.onSocket = onWire;
         this.wireLength = wireLength;
+        look(onWire);
+    }
+
+    private ReferenceEvaluator(LinkLayer link, byte[] onWire, byte[] onSocket) {
+        this.link = link;
+        this.onWire = onWire;
+        this.onSocket = onSocket;
+        this.wireLength = onSocket.length;
+        look(onSocket);
+    }
+
+    private void look(byte[] view) {
+        packet = view;
+        captured = view.length;
+    }
+
+    /**
+     * Whether {@code tree} accepts the whole Ethernet frame {@code frame} (as sent) on a live socket, where
+     * the socket sees {@link #socketView} of it; with {@code tcpOnly}, only if it also carries TCP over IPv4
+     * or IPv6 behind at most two tags left in the socket's view.
+     */
+    static boolean acceptsOnSocket(FilterExpr tree, LinkLayer link, byte[] frame, boolean tcpOnly) {
+        ReferenceEvaluator r = new ReferenceEvaluator(link, frame, socketView(frame));
+        try {
+            if (tcpOnly && !r.tcpBehindTags()) {
+                return false;
+            }
+            return tree == null || r.eval(tree);
+        } catch (Abort a) {
+            return false;
+        }
+    }
+
+    /** The frame without its outer 802.1Q/802.1ad tag, which the kernel moves into metadata on receive. */
+    static byte[] socketView(byte[] frame) {
+        if (!hasStrippedTag(frame)) {
+            return frame;
+        }
+        byte[] out = new byte[frame.length - 4];
+        System.arraycopy(frame, 0, out, 0, 12);
+        System.arraycopy(frame, 16, out, 12, frame.length - 16);
+        return out;
+    }
+
+    /** Whether the kernel moves this frame's outer tag into metadata (an 802.1Q or 802.1ad tag). */
+    static boolean hasStrippedTag(byte[] frame) {
+        int type = frame.length >= 18 ? ((frame[12] & 0xFF) << 8) | (frame[13] & 0xFF) : 0;
+        return type == 0x8100 || type == 0x88A8;
+    }
+
+    /** The TCI of the tag {@link #socketView} removes. */
+    static int strippedTci(byte[] frame) {
+        return ((frame[14] & 0xFF) << 8) | (frame[15] & 0xFF);
+    }
+
+    private boolean tcpBehindTags() {
+        int tags = link.vlanTags() ? 2 : 0;
+        for (int d = 0; d <= tags; d++) {
+            if (protocol(Proto.TCP, d)) {
+                return true;
+            }
+            if (d == tags) {
+                return false;
+            }
+            int tpid = u16(link.typeOffset(d));
+            if (tpid != 0x8100 && tpid != 0x88A8 && tpid != 0x9100) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code tree} (null: the empty expression) accepts the packet. */
@@ -98,6 +177,15 @@ final class ReferenceEvaluator {
     }
 
     private boolean eval(FilterExpr e) {
+        switch (e) {
+            case Vlan v -> look(v.vlans() == 0 ? onWire : viewAfter(v.vlans()));
+            case Protocol p -> look(viewAfter(p.vlans()));
+            case Host h -> look(viewAfter(h.vlans()));
+            case Port p -> look(viewAfter(p.vlans()));
+            case Relation r -> look(viewAfter(r.vlans()));
+            default -> {
+            }
+        }
         return switch (e) {
             case And a -> eval(a.left()) && eval(a.right());
             case Or o -> eval(o.left()) || eval(o.right());
@@ -110,6 +198,11 @@ final class ReferenceEvaluator {
                     : Integer.compareUnsigned(wireLength, l.bound()) >= 0;
             case Relation r -> relation(r);
         };
+    }
+
+    /** The view of a primitive written after {@code vlans} {@code vlan}s. */
+    private byte[] viewAfter(int vlans) {
+        return vlans == 0 ? onSocket : onWire;
     }
 
     private boolean isIpv4(int vlans) {
