@@ -36,6 +36,9 @@ import java.util.Set;
  * {@code greater}, and comparisons of {@code ip[]}, {@code ip6[]}, {@code tcp[]}, {@code udp[]},
  * {@code sctp[]} and {@code len} arithmetic. See {@code FilterExpr} for the tree the parser builds.
  *
+ * <p>{@link #compile(String, int, int)} is for frames as stored in capture files (tags in the bytes);
+ * {@link #compileForSocket} is for a live Linux packet socket, where the outer VLAN tag is metadata.
+ *
  * <p>Code is emitted in expression order with short-circuit jumps, then jump-threaded (see
  * {@code Threader}); conditional branches farther than 255 instructions go through {@code ja} trampolines,
  * so every program is one the kernel accepts.
