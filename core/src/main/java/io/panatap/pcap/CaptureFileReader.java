@@ -578,7 +578,7 @@ public final class CaptureFileReader implements AutoCloseable {
             window.refill(shift);
         } catch (IOException e) {
             long at = base + size;
-            CaptureFileException x = new CaptureFileException("cannot read the input at byte " + at + ": "
+            CaptureFileException x = new CaptureFileException("cannot read the input: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), at);
             x.initCause(e);
             throw x;
