@@ -498,9 +498,9 @@ public final class CaptureFileReader implements AutoCloseable {
     /**
      * Streaming: how many bytes from {@code p} the window must hold before {@link #checkBlock} can judge the
      * block there: 12 for its header, then its length; 0 when the header is damaged (checkBlock reports it
-     * as a file would). A length too long to buffer is damage.
+     * as a file would).
      */
-    private long blockNeeds(long p) throws CaptureFileException {
+    private long blockNeeds(long p) {
         long left = size - p;
         if (left < MIN_BLOCK_LENGTH) {
             return MIN_BLOCK_LENGTH;
