@@ -43,7 +43,8 @@ final class Options {
               -Z, --relinquish-privileges USER
                                       once the capture is open, switch to USER (needs root): capture
                                       continues without privileges and -w files belong to USER
-              -r FILE                 read packets from a pcap or pcapng FILE instead of capturing
+              -r FILE                 read packets from a pcap or pcapng FILE ("-" = standard input) instead
+                                      of capturing; a pipe is read as its records arrive
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
               -n                      accepted for tcpdump compatibility (output is always numeric)

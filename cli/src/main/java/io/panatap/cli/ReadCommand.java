@@ -4,18 +4,23 @@ import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.PcapWriter;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.ZoneId;
 
 /**
  * {@code panatap -r FILE}: decodes a pcap or pcapng file and prints its TCP segments, or copies its records
- * to a {@code -w} file. With {@code -w}, every record matching the filter is copied (all records without a
+ * to a {@code -w} file. {@code -r -} reads standard input; it, named pipes and devices are read as streams,
+ * row by row as the records arrive (a regular file is memory-mapped). With {@code -w}, every record matching the filter is copied (all records without a
  * filter, TCP or not, as tcpdump does) and {@code -c} counts records written; otherwise {@code -c} counts TCP
  * rows printed. The table header repeats per second of capture time. Like tcpdump, no statistics are printed
  * for a file. A damaged file: every record before the damage is output, then the error (exit 1).
@@ -36,8 +41,17 @@ final class ReadCommand {
     }
 
     int run() throws CommandException, UsageException, IOException {
-        String name = options.readFile;
-        try (CaptureFileReader reader = open(name)) {
+        String name = options.readFile.equals("-") ? "standard input" : options.readFile;
+        CaptureFileReader opened;
+        try {
+            opened = open(options.readFile, name);
+        } catch (CommandException e) {
+            if (session.stopRequested()) {
+                return Main.OK; // stopped while waiting for the header of a stream
+            }
+            throw e;
+        }
+        try (CaptureFileReader reader = opened) {
             if (options.dumpFilter) {
                 String expression = Filters.expression(options);
                 Filters.dump(Filters.compile(expression == null ? "" : expression, reader.linkType(), 0), stdout);
@@ -57,6 +71,9 @@ final class ReadCommand {
                         n = reader.poll(sink, BATCH);
                     } catch (CaptureFileException e) {
                         sink.endBatch(); // print every record before the damage first
+                        if (session.stopRequested()) {
+                            break; // the stop closed the stream we were waiting on
+                        }
                         throw new CommandException(name + ": " + e.getMessage()
                                 + (e.offset() >= 0 ? " (at byte " + e.offset() + ")" : "")
                                 + "; the records before it were read", e);
@@ -73,6 +90,8 @@ final class ReadCommand {
                 }
                 out.flush();
             }
+        } finally {
+            session.source(null);
         }
         return Main.OK;
     }
@@ -85,14 +104,24 @@ final class ReadCommand {
         };
     }
 
-    private static CaptureFileReader open(String name) throws CommandException {
+    /**
+     * Maps a regular file; opens anything else ({@code -}, a named pipe, a device) as a stream whose channel
+     * a stop request closes, since a read of a stream may wait for input indefinitely.
+     */
+    private CaptureFileReader open(String file, String name) throws CommandException {
         try {
-            Path path = Path.of(name);
+            if (file.equals("-")) {
+                return openStream(new FileInputStream(FileDescriptor.in).getChannel());
+            }
+            Path path = Path.of(file);
             if (!Files.exists(path)) {
                 throw new NoSuchFileException(name);
             }
             if (Files.isDirectory(path)) {
                 throw new CommandException(name + ": is a directory; give -r a capture file");
+            }
+            if (!Files.isRegularFile(path)) {
+                return openStream(FileChannel.open(path, StandardOpenOption.READ));
             }
             return CaptureFileReader.open(path);
         } catch (NoSuchFileException e) {
@@ -104,5 +133,10 @@ final class ReadCommand {
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot read: " + e.getMessage(), e);
         }
+    }
+
+    private CaptureFileReader openStream(FileChannel channel) throws IOException {
+        session.source(channel);
+        return CaptureFileReader.open(channel);
     }
 }

@@ -36,18 +36,22 @@ class ReadModeTest {
     static Path capture;
     static byte[] captureBytes;
 
-    /** Four records: SYN, SYN-ACK, a UDP datagram, data; the last one 1.5 s after the first. */
     @BeforeAll
     static void writeCapture() throws IOException {
-        captureBytes = TestFrames.pcap(List.of(
+        captureBytes = fourRecords();
+        capture = dir.resolve("four.pcap");
+        Files.write(capture, captureBytes);
+    }
+
+    /** Four records: SYN, SYN-ACK, a UDP datagram, data; the last one 1.5 s after the first. */
+    static byte[] fourRecords() {
+        return TestFrames.pcap(List.of(
                 new Record(T0 + 1, new Segment("10.0.0.1", "10.0.0.2", 51167, 22, SYN).numbers(100, 0, 64240).frame()),
                 new Record(T0 + 250_000, new Segment("10.0.0.2", "10.0.0.1", 22, 51167, SYN | ACK)
                         .numbers(900, 101, 65160).frame()),
                 new Record(T0 + 300_000, TestFrames.udpFrame()),
                 new Record(T0 + 1_500_000, new Segment("fd00::1", "fd00::2", 51168, 22, PSH | ACK)
                         .numbers(101, 901, 502).payload(36).frame())));
-        capture = dir.resolve("four.pcap");
-        Files.write(capture, captureBytes);
     }
 
     private static final String HEADER = TableFormatter.HEADER;

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,13 @@ import java.util.Arrays;
  * Reads classic pcap and pcapng files, memory-mapped, delivering every record as a {@link io.panatap.Packet}
  * flyweight over the mapped bytes: nothing is copied or allocated per record, and files larger than memory
  * or than 2 GiB work (all offsets are longs).
+ *
+ * <h2>Streams</h2>
+ * Pipes, standard input and other inputs that cannot be mapped are read with
+ * {@link #open(ReadableByteChannel)} (and by {@link #open(Path)} for anything but a regular file): the same
+ * parsing runs over a native buffer that holds whole records and is refilled from the channel, so records
+ * are delivered as they arrive, with the same results, errors and byte offsets as for a file of the same
+ * bytes. A stream's packets point into that buffer; {@link #fileSize()} is -1 for a stream.
  *
  * <h2>Formats</h2>
  * <ul>
@@ -52,12 +60,22 @@ import java.util.Arrays;
  * handed to the listener are valid only during the callback, as for live capture.
  *
  * <p>The file must not be truncated by another process while it is mapped (the JVM reports such access
- * as an {@link InternalError}).
+ * as an {@link InternalError}). A stream's reader may instead be stopped from another thread by closing its
+ * channel, which ends a blocked {@code poll} with a {@link CaptureFileException}.
  */
 public final class CaptureFileReader implements AutoCloseable {
 
     /** Largest captured length of a classic pcap record that is not treated as damage (256 MiB). */
     public static final int MAX_CAPTURE_LENGTH = 256 << 20;
+
+    /**
+     * Longest pcapng block read from a stream (257 MiB: a packet of {@value #MAX_CAPTURE_LENGTH} bytes with
+     * room for its header and options); a longer one is damage, since its bytes would have to be buffered.
+     */
+    public static final int MAX_STREAM_BLOCK_LENGTH = MAX_CAPTURE_LENGTH + (1 << 20);
+
+    /** How far a stream's first pcapng section is searched for an interface description at open time. */
+    private static final long STREAM_LOOKAHEAD = 1 << 20;
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_BE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -158,12 +176,20 @@ public final class CaptureFileReader implements AutoCloseable {
     private static final int OPT_EPB_FLAGS = 2;
 
     private final Arena arena;
-    private final MemorySegment data;
-    private final long size;
     private final boolean pcapng;
-    private final FileRecord record;
     private final int firstLinkType;
     private final int firstSnapLength;
+    /** Null for a mapped file; for a stream, the window that {@link #data} shows. */
+    private final StreamWindow window;
+
+    // The bytes parsed: the whole mapped file, or a stream's window. Offsets below are into data;
+    // base is the stream offset of data's first byte (always 0 for a file) and only matters for messages.
+    private MemorySegment data;
+    private long size;
+    private long base;
+    /** True when data holds every byte up to the end of the input: always for a file. */
+    private boolean eof;
+    private FileRecord record;
 
     private long position;
     private long frames;
@@ -181,11 +207,20 @@ public final class CaptureFileReader implements AutoCloseable {
     private Interface[] interfaces = new Interface[4];
     private int interfaceCount;
 
-    private CaptureFileReader(Arena arena, MemorySegment data) throws CaptureFileException {
+    private CaptureFileReader(Arena arena, MemorySegment mapped, StreamWindow window) throws CaptureFileException {
         this.arena = arena;
-        this.data = data;
-        this.size = data.byteSize();
-        this.record = new FileRecord(data);
+        this.window = window;
+        if (window == null) {
+            this.data = mapped;
+            this.size = mapped.byteSize();
+            this.record = new FileRecord(mapped);
+            this.eof = true;
+        } else {
+            takeWindow();
+            while (size < PCAP_HEADER_LENGTH && more(true)) {
+                // the magic, and a classic header if that is what comes
+            }
+        }
         if (size == 0) {
             throw new CaptureFileException("empty file (0 bytes): not a pcap or pcapng capture", 0);
         }
@@ -195,6 +230,7 @@ public final class CaptureFileReader implements AutoCloseable {
         int magicLe = data.get(INT_LE, 0);
         if (magicLe == SHB) {
             pcapng = true;
+            readBlock(0, Long.MAX_VALUE);
             long length = checkSectionHeader(0);
             position = 0;
             int[] first = scanFirstInterface(length);
@@ -230,23 +266,58 @@ public final class CaptureFileReader implements AutoCloseable {
     }
 
     /**
-     * Opens and maps {@code file} and checks its header. A file that is not a capture, or a directory, pipe
-     * or device (which cannot be mapped) gives a {@link CaptureFileException}; a missing or unreadable file
-     * the usual {@link IOException} subclasses ({@code NoSuchFileException}, {@code AccessDeniedException}).
+     * Opens {@code file} and checks its header. A regular file is memory-mapped; anything else that can be
+     * opened for reading (a named pipe, {@code /dev/stdin}, a character device) is read as a stream, as
+     * {@link #open(ReadableByteChannel)} does, and this blocks until the header arrives (opening a named
+     * pipe also waits for a writer). A file that is not a capture, or a directory, gives a
+     * {@link CaptureFileException}; a missing or unreadable file the usual {@link IOException} subclasses
+     * ({@code NoSuchFileException}, {@code AccessDeniedException}).
      */
     public static CaptureFileReader open(Path file) throws IOException {
         if (Files.isDirectory(file)) {
             throw new CaptureFileException("is a directory, not a capture file", -1);
         }
         if (Files.exists(file) && !Files.isRegularFile(file)) {
-            throw new CaptureFileException("not a regular file: pipes and devices cannot be read as captures", -1);
+            return open(FileChannel.open(file, StandardOpenOption.READ));
         }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
-            return new CaptureFileReader(arena, data);
+            return new CaptureFileReader(arena, data, null);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads a capture from {@code channel} as its bytes arrive (standard input, a pipe, a socket), without
+     * mapping or spooling it: {@link #poll} delivers each record as soon as all of its bytes have been read.
+     * Blocks until the file header (pcap) or the first section header and the blocks up to the first
+     * interface description (pcapng) have been read. Records and blocks are delivered exactly as
+     * {@link #open(Path)} delivers them from a file holding the same bytes, with the same errors and byte
+     * offsets (counted from the first byte read from the channel), except that a pcapng block longer than
+     * {@value #MAX_STREAM_BLOCK_LENGTH} bytes is reported as damage instead of being buffered.
+     *
+     * <p>The channel must be in blocking mode. The reader keeps a native buffer of whole records (it grows
+     * to hold the largest record seen) and owns the channel: {@link #close()} closes it, and so does a failed
+     * open. Closing the channel from another thread ends a blocked {@link #poll} with a
+     * {@link CaptureFileException}.
+     */
+    public static CaptureFileReader open(ReadableByteChannel channel) throws IOException {
+        StreamWindow window = null;
+        try {
+            window = new StreamWindow(channel);
+            return new CaptureFileReader(null, null, window);
+        } catch (IOException | RuntimeException | Error e) {
+            if (window != null) {
+                window.close();
+            }
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -255,6 +326,11 @@ public final class CaptureFileReader implements AutoCloseable {
      * Delivers up to {@code limit} records to {@code listener}; returns how many were delivered, 0 at the end
      * of the file. Throws {@link CaptureFileException} when the next record is damaged, after every complete
      * record before it was delivered.
+     *
+     * <p>For a stream, a poll blocks until at least one record has arrived or the input ends, and returns
+     * fewer than {@code limit} records rather than wait for more once it has delivered some; it still
+     * returns 0 only at the end of the input. A read error of the channel is a {@code CaptureFileException}
+     * whose cause is the {@link IOException}.
      */
     public long poll(PacketListener listener, long limit) throws CaptureFileException {
         if (closed) {
@@ -271,7 +347,10 @@ public final class CaptureFileReader implements AutoCloseable {
         }
     }
 
-    /** Link type of the first interface (pcap: the file's link type); -1 if a pcapng file has none before its first packet. */
+    /**
+     * Link type of the first interface (pcap: the file's link type); -1 if a pcapng file has none before its
+     * first packet (or, for a stream, none in its first MiB).
+     */
     public int linkType() {
         return firstLinkType;
     }
@@ -286,14 +365,14 @@ public final class CaptureFileReader implements AutoCloseable {
         return pcapng;
     }
 
-    /** Size of the file in bytes. */
+    /** Size of the file in bytes; -1 for a stream, whose size is not known. */
     public long fileSize() {
-        return size;
+        return window == null ? size : -1;
     }
 
-    /** Byte offset of the next record or block to read. */
+    /** Byte offset of the next record or block to read (for a stream: counted from its first byte read). */
     public long position() {
-        return position;
+        return base + position;
     }
 
     /** Number of records delivered so far (the frame number of the last one). */
@@ -301,12 +380,16 @@ public final class CaptureFileReader implements AutoCloseable {
         return frames;
     }
 
-    /** Unmaps the file; idempotent. */
+    /** Unmaps the file, or frees a stream's buffer and closes its channel; idempotent. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            arena.close();
+            if (window != null) {
+                window.close();
+            } else {
+                arena.close();
+            }
         }
     }
 
@@ -318,21 +401,30 @@ public final class CaptureFileReader implements AutoCloseable {
         while (delivered < limit) {
             long p = position;
             long left = size - p;
-            if (left == 0) {
-                break;
-            }
             if (left < headerLength) {
-                throw new CaptureFileException("truncated record header at byte " + p + ": "
-                        + left + " bytes left in file, a record header needs " + headerLength, p);
+                if (more(delivered == 0)) {
+                    continue;
+                }
+                if (left == 0 || !eof) {
+                    break;
+                }
+                throw new CaptureFileException("truncated record header at byte " + (base + p) + ": "
+                        + left + " bytes left in file, a record header needs " + headerLength, base + p);
             }
             long captured = u32(p + REC_CAPLEN);
             if (captured > MAX_CAPTURE_LENGTH) {
-                throw new CaptureFileException("damaged record at byte " + p + ": header says " + captured
-                        + " captured bytes, more than the " + MAX_CAPTURE_LENGTH + "-byte limit", p);
+                throw new CaptureFileException("damaged record at byte " + (base + p) + ": header says " + captured
+                        + " captured bytes, more than the " + MAX_CAPTURE_LENGTH + "-byte limit", base + p);
             }
             if (captured > left - headerLength) {
-                throw new CaptureFileException("truncated record at byte " + p + ": header says " + captured
-                        + " captured bytes, " + (left - headerLength) + " left in file", p);
+                if (more(delivered == 0)) {
+                    continue;
+                }
+                if (!eof) {
+                    break;
+                }
+                throw new CaptureFileException("truncated record at byte " + (base + p) + ": header says " + captured
+                        + " captured bytes, " + (left - headerLength) + " left in file", base + p);
             }
             long ts = u32(p + REC_TS_SEC) * 1_000_000_000L + u32(p + REC_TS_FRAC) * fractionNanos;
             int ifIndex = -1;
@@ -368,6 +460,13 @@ public final class CaptureFileReader implements AutoCloseable {
         long delivered = 0;
         while (delivered < limit) {
             long p = position;
+            if (!eof && blockNeeds(p) > size - p) {
+                if (delivered > 0) {
+                    break; // hand these over rather than wait for more input
+                }
+                readBlock(0, Long.MAX_VALUE);
+                continue;
+            }
             if (p == size) {
                 break;
             }
@@ -397,14 +496,118 @@ public final class CaptureFileReader implements AutoCloseable {
     }
 
     /**
+     * Streaming: how many bytes from {@code p} the window must hold before {@link #checkBlock} can judge the
+     * block there: 12 for its header, then its length; 0 when the header is damaged (checkBlock reports it
+     * as a file would).
+     */
+    private long blockNeeds(long p) {
+        long left = size - p;
+        if (left < MIN_BLOCK_LENGTH) {
+            return MIN_BLOCK_LENGTH;
+        }
+        long length;
+        long minimum = MIN_BLOCK_LENGTH;
+        if (data.get(INT_LE, p) == SHB) {
+            int magic = data.get(INT_LE, p + SHB_BOM_OFFSET);
+            ValueLayout.OfInt order = magic == BYTE_ORDER_MAGIC ? INT_LE
+                    : Integer.reverseBytes(magic) == BYTE_ORDER_MAGIC ? INT_BE : null;
+            if (order == null) {
+                return 0;
+            }
+            length = data.get(order, p + BLOCK_LENGTH_OFFSET) & 0xFFFFFFFFL;
+            minimum = SHB_MIN_LENGTH;
+        } else {
+            length = u32(p + BLOCK_LENGTH_OFFSET);
+        }
+        if (length < minimum || (length & 3) != 0) {
+            return 0;
+        }
+        return length;
+    }
+
+    /**
+     * Streaming: reads until the window holds the whole block that starts {@code ahead} bytes after
+     * {@link #position} (or its part within {@code within} bytes of position), or the input ends.
+     */
+    private void readBlock(long ahead, long within) throws CaptureFileException {
+        long need;
+        while (!eof && (need = blockNeeds(position + ahead)) > size - position - ahead && ahead + need <= within) {
+            if (need > MAX_STREAM_BLOCK_LENGTH) {
+                throw tooLongToBuffer(position + ahead, need);
+            }
+            more(true);
+        }
+    }
+
+    /**
+     * A block too long to buffer: its bytes are counted to the end of the input, and it is reported as a file
+     * of the same bytes reports it when it is cut short; otherwise as too long for a stream.
+     */
+    private CaptureFileException tooLongToBuffer(long p, long length) throws CaptureFileException {
+        long at = base + p;
+        String what = data.get(INT_LE, p) == SHB ? "section header" : "block";
+        long have = size - p;
+        while (have < length && !eof) {
+            position = size; // nothing here can be delivered: drop it and keep counting
+            more(true);
+            have += size;
+        }
+        base = at; // position() stays at the block, as for a file
+        position = 0;
+        size = 0;
+        if (have < length) {
+            return new CaptureFileException("truncated " + what + " at byte " + at + ": header says " + length
+                    + " bytes, " + have + " left in file", at);
+        }
+        return new CaptureFileException("damaged " + what + " at byte " + at + ": length " + length + " is more than the "
+                + MAX_STREAM_BLOCK_LENGTH + " bytes a block read from a stream may have", at);
+    }
+
+    /**
+     * Streaming: reads more input into the window, first dropping the bytes before {@link #position}.
+     * Returns true when the caller should look again (bytes arrived, or the end of the input was just
+     * found); false for a file, at the end of the input, or when {@code mayBlock} is false (the caller
+     * returns the records it has rather than wait for more).
+     */
+    private boolean more(boolean mayBlock) throws CaptureFileException {
+        if (eof || !mayBlock) {
+            return false;
+        }
+        long shift = position;
+        try {
+            window.refill(shift);
+        } catch (IOException e) {
+            long at = base + size;
+            CaptureFileException x = new CaptureFileException("cannot read the input: "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), at);
+            x.initCause(e);
+            throw x;
+        }
+        base += shift;
+        position = 0;
+        takeWindow();
+        return true;
+    }
+
+    /** Points the parser at the window's current buffer (a new one after it grew) and fill level. */
+    private void takeWindow() {
+        if (data != window.segment()) {
+            data = window.segment();
+            record = new FileRecord(data);
+        }
+        size = window.filled();
+        eof = window.eof();
+    }
+
+    /**
      * Checks the block at {@code p} (a section header switches the byte order first) and returns its
      * length: at least 12, a multiple of 4, within the file, with a matching trailing length.
      */
     private long checkBlock(long p) throws CaptureFileException {
         long left = size - p;
         if (left < MIN_BLOCK_LENGTH) {
-            throw new CaptureFileException("truncated block header at byte " + p + ": " + left
-                    + " bytes left in file, a block needs at least " + MIN_BLOCK_LENGTH, p);
+            throw new CaptureFileException("truncated block header at byte " + (base + p) + ": " + left
+                    + " bytes left in file, a block needs at least " + MIN_BLOCK_LENGTH, base + p);
         }
         if (data.get(INT_LE, p) == SHB) {
             return checkSectionHeader(p);
@@ -417,21 +620,21 @@ public final class CaptureFileReader implements AutoCloseable {
     private void checkBlockLength(long p, long length, int minimum, String what) throws CaptureFileException {
         long left = size - p;
         if (length < minimum) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": length " + length
-                    + " is less than the " + minimum + "-byte minimum", p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": length " + length
+                    + " is less than the " + minimum + "-byte minimum", base + p);
         }
         if ((length & 3) != 0) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": length " + length
-                    + " is not a multiple of 4", p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": length " + length
+                    + " is not a multiple of 4", base + p);
         }
         if (length > left) {
-            throw new CaptureFileException("truncated " + what + " at byte " + p + ": header says " + length
-                    + " bytes, " + left + " left in file", p);
+            throw new CaptureFileException("truncated " + what + " at byte " + (base + p) + ": header says " + length
+                    + " bytes, " + left + " left in file", base + p);
         }
         long trailer = u32(p + length - 4);
         if (trailer != length) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": trailing length " + trailer
-                    + " does not match the leading length " + length, p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": trailing length " + trailer
+                    + " does not match the leading length " + length, base + p);
         }
     }
 
@@ -439,8 +642,8 @@ public final class CaptureFileReader implements AutoCloseable {
     private long checkSectionHeader(long p) throws CaptureFileException {
         long left = size - p;
         if (left < MIN_BLOCK_LENGTH) {
-            throw new CaptureFileException("truncated section header at byte " + p + ": " + left
-                    + " bytes left in file", p);
+            throw new CaptureFileException("truncated section header at byte " + (base + p) + ": " + left
+                    + " bytes left in file", base + p);
         }
         int magic = data.get(INT_LE, p + SHB_BOM_OFFSET);
         if (magic == BYTE_ORDER_MAGIC) {
@@ -449,14 +652,14 @@ public final class CaptureFileReader implements AutoCloseable {
             bigEndian = true;
         } else {
             throw new CaptureFileException(String.format("damaged section header at byte %d: byte-order magic "
-                    + "0x%08x, expected 0x1a2b3c4d in either byte order", p, Integer.reverseBytes(magic)), p);
+                    + "0x%08x, expected 0x1a2b3c4d in either byte order", base + p, Integer.reverseBytes(magic)), base + p);
         }
         long length = u32(p + BLOCK_LENGTH_OFFSET);
         checkBlockLength(p, length, SHB_MIN_LENGTH, "section header");
         int major = u16(p + SHB_MAJOR_OFFSET);
         if (major != 1) {
             throw new CaptureFileException("unsupported pcapng version " + major + "." + u16(p + SHB_MAJOR_OFFSET + 2)
-                    + " in section header at byte " + p + " (only 1.x is defined)", p);
+                    + " in section header at byte " + (base + p) + " (only 1.x is defined)", base + p);
         }
         return length;
     }
@@ -467,9 +670,13 @@ public final class CaptureFileReader implements AutoCloseable {
      */
     private int[] scanFirstInterface(long shbLength) {
         long p = shbLength;
-        while (p < size) {
+        while (true) {
             long length;
             try {
+                readBlock(p, STREAM_LOOKAHEAD);
+                if (p >= size) {
+                    break;
+                }
                 length = checkBlock(p);
             } catch (CaptureFileException e) {
                 break;
@@ -490,8 +697,8 @@ public final class CaptureFileReader implements AutoCloseable {
 
     private void addInterface(long p, long length) throws CaptureFileException {
         if (length < IDB_MIN_LENGTH) {
-            throw new CaptureFileException("damaged interface description block at byte " + p + ": length "
-                    + length + " is less than the " + IDB_MIN_LENGTH + "-byte minimum", p);
+            throw new CaptureFileException("damaged interface description block at byte " + (base + p) + ": length "
+                    + length + " is less than the " + IDB_MIN_LENGTH + "-byte minimum", base + p);
         }
         Interface ifc = new Interface(u16(p + IDB_LINKTYPE_OFFSET), i32(p + IDB_SNAPLEN_OFFSET));
         long end = p + length - 4;
@@ -504,8 +711,8 @@ public final class CaptureFileReader implements AutoCloseable {
             }
             long value = o + 4;
             if (value + optionLength > end) {
-                throw new CaptureFileException("damaged interface description block at byte " + p + ": option "
-                        + code + " at byte " + o + " runs past the end of the block", p);
+                throw new CaptureFileException("damaged interface description block at byte " + (base + p) + ": option "
+                        + code + " at byte " + (base + o) + " runs past the end of the block", base + p);
             }
             switch (code) {
                 case OPT_IF_NAME -> ifc.name = readName(value, optionLength);
@@ -542,8 +749,8 @@ public final class CaptureFileReader implements AutoCloseable {
 
     private Interface interfaceFor(long p, long id, String what) throws CaptureFileException {
         if (id >= interfaceCount) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": it refers to interface " + id
-                    + ", but its section describes " + interfaceCount, p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": it refers to interface " + id
+                    + ", but its section describes " + interfaceCount, base + p);
         }
         return interfaces[(int) id];
     }
@@ -552,16 +759,16 @@ public final class CaptureFileReader implements AutoCloseable {
             throws CaptureFileException {
         String what = type == EPB ? "enhanced packet block" : "packet block";
         if (length < EPB_MIN_LENGTH) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": length " + length
-                    + " is less than the " + EPB_MIN_LENGTH + "-byte minimum", p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": length " + length
+                    + " is less than the " + EPB_MIN_LENGTH + "-byte minimum", base + p);
         }
         long id = type == EPB ? u32(p + EPB_IFID_OFFSET) : u16(p + EPB_IFID_OFFSET);
         Interface ifc = interfaceFor(p, id, what);
         long captured = u32(p + EPB_CAPLEN_OFFSET);
         long body = length - EPB_MIN_LENGTH;
         if (captured > body) {
-            throw new CaptureFileException("damaged " + what + " at byte " + p + ": captured length " + captured
-                    + " exceeds the " + body + " bytes of packet data in the block", p);
+            throw new CaptureFileException("damaged " + what + " at byte " + (base + p) + ": captured length " + captured
+                    + " exceeds the " + body + " bytes of packet data in the block", base + p);
         }
         long units = (u32(p + EPB_TS_HIGH_OFFSET) << 32) | u32(p + EPB_TS_LOW_OFFSET);
         long dataAt = p + EPB_DATA_OFFSET;
@@ -600,8 +807,8 @@ public final class CaptureFileReader implements AutoCloseable {
 
     private void deliverSimplePacket(PacketListener listener, long p, long length) throws CaptureFileException {
         if (length < SPB_MIN_LENGTH) {
-            throw new CaptureFileException("damaged simple packet block at byte " + p + ": length " + length
-                    + " is less than the " + SPB_MIN_LENGTH + "-byte minimum", p);
+            throw new CaptureFileException("damaged simple packet block at byte " + (base + p) + ": length " + length
+                    + " is less than the " + SPB_MIN_LENGTH + "-byte minimum", base + p);
         }
         Interface ifc = interfaceFor(p, 0, "simple packet block");
         long original = u32(p + SPB_ORIGLEN_OFFSET);

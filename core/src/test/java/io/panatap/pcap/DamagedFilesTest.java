@@ -1,7 +1,6 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
-import io.panatap.pcap.CaptureBytes.Option;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,78 +46,6 @@ class DamagedFilesTest {
         Files.deleteIfExists(scratch);
     }
 
-    /** A generated capture and the frames it holds, with where each packet record ends. */
-    private record Sample(byte[] bytes, List<byte[]> frames, List<Long> packetEnds, List<Long> boundaries,
-                          int headerLength) {
-        /** Number of packets whose records end at or before {@code offset}. */
-        int packetsBefore(long offset) {
-            int n = 0;
-            while (n < packetEnds.size() && packetEnds.get(n) <= offset) {
-                n++;
-            }
-            return n;
-        }
-    }
-
-    private static Sample classic(SplittableRandom rnd) {
-        ByteOrder order = rnd.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        CaptureBytes b = CaptureBytes.pcap(order, rnd.nextBoolean(), 65535, rnd.nextBoolean() ? 1 : 113);
-        List<byte[]> frames = new ArrayList<>();
-        int n = rnd.nextInt(1, 25);
-        for (int i = 0; i < n; i++) {
-            byte[] f = CaptureBytes.frame(rnd.nextInt(0, 200), rnd.nextInt());
-            frames.add(f);
-            b.record(rnd.nextLong(0, 1L << 32), rnd.nextLong(0, 1_000_000), f, f.length + rnd.nextInt(0, 3));
-        }
-        return new Sample(b.bytes(), frames, b.packetEnds(), b.boundaries(), CaptureFileReader.PCAP_HEADER_LENGTH);
-    }
-
-    private static Sample pcapng(SplittableRandom rnd) {
-        CaptureBytes b = CaptureBytes.empty(ByteOrder.LITTLE_ENDIAN);
-        List<byte[]> frames = new ArrayList<>();
-        int sections = rnd.nextInt(1, 4);
-        int headerLength = 0;
-        for (int s = 0; s < sections; s++) {
-            ByteOrder order = rnd.nextBoolean() ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            b.section(order);
-            if (s == 0) {
-                headerLength = b.bytes().length;
-            }
-            int interfaces = rnd.nextInt(1, 4);
-            for (int i = 0; i < interfaces; i++) {
-                b.iface(rnd.nextBoolean() ? 1 : 101, 0, Option.name("if" + i), Option.tsresol(rnd.nextInt(0, 256)));
-            }
-            int blocks = rnd.nextInt(0, 12);
-            for (int k = 0; k < blocks; k++) {
-                byte[] f = CaptureBytes.frame(rnd.nextInt(0, 150), rnd.nextInt());
-                switch (rnd.nextInt(5)) {
-                    case 0, 1 -> {
-                        b.epb(rnd.nextInt(interfaces), rnd.nextLong(), f, f.length,
-                                Option.u32(order, 2, rnd.nextInt()));
-                        frames.add(f);
-                    }
-                    case 2 -> {
-                        b.spb(f.length, f);
-                        frames.add(f);
-                    }
-                    case 3 -> {
-                        b.opb(rnd.nextInt(interfaces), rnd.nextLong(), f, f.length);
-                        frames.add(f);
-                    }
-                    default -> {
-                        int type = rnd.nextInt(4, 12);
-                        b.block(type == 6 ? 0x40000BAD : type, f); // no packet blocks here
-                    }
-                }
-            }
-        }
-        return new Sample(b.bytes(), frames, b.packetEnds(), b.boundaries(), headerLength);
-    }
-
-    private static Sample sample(SplittableRandom rnd) {
-        return rnd.nextBoolean() ? classic(rnd) : pcapng(rnd);
-    }
-
     /** The first packets were delivered intact; returns how many were delivered. */
     private static int assertPrefixDelivered(Sample s, ReadResult r, int atLeast) {
         assertThat(r.packets().size()).as("packets delivered").isGreaterThanOrEqualTo(atLeast);
@@ -136,7 +62,7 @@ class DamagedFilesTest {
         assertTimeoutPreemptively(LIMIT, () -> {
             SplittableRandom rnd = new SplittableRandom(SEED);
             for (int i = 0; i < 200; i++) {
-                Sample s = sample(rnd);
+                Sample s = Sample.random(rnd);
                 ReadResult r = ReadResult.rewrite(scratch, s.bytes());
                 assertThat(r.error()).isNull();
                 assertThat(r.packets()).hasSameSizeAs(s.frames());
@@ -150,8 +76,8 @@ class DamagedFilesTest {
         assertTimeoutPreemptively(LIMIT, () -> {
             SplittableRandom rnd = new SplittableRandom(SEED + 1);
             for (int i = 0; i < 40; i++) {
-                Sample s = sample(rnd);
-                for (int n : cutPoints(s)) {
+                Sample s = Sample.random(rnd);
+                for (int n : s.cutPoints()) {
                     ReadResult r = ReadResult.rewrite(scratch, Arrays.copyOf(s.bytes(), n));
                     int whole = s.packetsBefore(n);
                     assertThat(r.packets()).as("packets from %d of %d bytes", n, s.bytes().length).hasSize(whole);
@@ -169,32 +95,13 @@ class DamagedFilesTest {
         });
     }
 
-    /** Every block boundary, every byte of each block's first 16, the middle and the last byte of each block. */
-    private static int[] cutPoints(Sample s) {
-        java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
-        List<Long> starts = new ArrayList<>(s.boundaries());
-        starts.add(0L);
-        starts.add((long) s.bytes().length);
-        java.util.Collections.sort(starts);
-        for (int k = 0; k < starts.size() - 1; k++) {
-            int from = starts.get(k).intValue();
-            int to = starts.get(k + 1).intValue();
-            for (int n = from; n < Math.min(to, from + 17); n++) {
-                cuts.add(n);
-            }
-            cuts.add((from + to) / 2);
-            cuts.add(Math.max(from, to - 1));
-        }
-        return cuts.stream().mapToInt(Integer::intValue).filter(n -> n < s.bytes().length).toArray();
-    }
-
     @Test
     void corruptedLengthFieldsAreCaughtOrReadPastButNeverBreakTheReader() {
         assertTimeoutPreemptively(LIMIT, () -> {
             SplittableRandom rnd = new SplittableRandom(SEED + 2);
             int caught = 0;
             for (int i = 0; i < 1500; i++) {
-                Sample s = sample(rnd);
+                Sample s = Sample.random(rnd);
                 if (s.boundaries().size() < 2) {
                     continue;
                 }
@@ -231,7 +138,7 @@ class DamagedFilesTest {
         assertTimeoutPreemptively(LIMIT, () -> {
             SplittableRandom rnd = new SplittableRandom(SEED + 3);
             for (int i = 0; i < 1500; i++) {
-                Sample s = sample(rnd);
+                Sample s = Sample.random(rnd);
                 byte[] bytes = s.bytes().clone();
                 int from = rnd.nextInt(0, bytes.length);
                 int count = rnd.nextInt(1, 9);
