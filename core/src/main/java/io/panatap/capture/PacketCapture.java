@@ -367,20 +367,19 @@ public final class PacketCapture implements AutoCloseable {
             return false;
         }
         int status = ring.get(JAVA_INT, frame + TP_STATUS);
-        p.frameNumber = ++delivered;
-        p.timestampNanos = (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
-                + ring.get(JAVA_INT, frame + TP_NSEC);
-        p.captureLength = Math.min(ring.get(JAVA_INT, frame + TP_SNAPLEN), snapLength);
-        p.originalLength = ring.get(JAVA_INT, frame + TP_LEN);
-        p.dataOffset = frame + (ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF);
-        p.interfaceIndex = ring.get(JAVA_INT, sll + SLL_IFINDEX);
-        p.packetType = packetType;
-        p.hasVlanTag = (status & TP_STATUS_VLAN_VALID) != 0;
-        p.vlanTci = p.hasVlanTag ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
-        p.vlanTpid = !p.hasVlanTag ? 0
+        boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0;
+        int vlanTci = vlan ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
+        int vlanTpid = !vlan ? 0
                 : (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(JAVA_SHORT, frame + TP_VLAN_TPID) & 0xFFFF
                 : ETH_P_8021Q;
-        p.reset();
+        p.frame(++delivered,
+                (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
+                        + ring.get(JAVA_INT, frame + TP_NSEC),
+                Math.min(ring.get(JAVA_INT, frame + TP_SNAPLEN), snapLength),
+                ring.get(JAVA_INT, frame + TP_LEN),
+                frame + (ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF),
+                ring.get(JAVA_INT, sll + SLL_IFINDEX),
+                packetType, vlan, vlanTci, vlanTpid);
         return true;
     }
 

@@ -63,25 +63,22 @@ public final class FuzzFrames {
                 length = mutate(b, length);
             }
         }
-        p.frameNumber = ++frames;
-        p.linkType = linkType;
-        p.captureLength = length;
         int extra = random.nextInt(4) == 0 ? random.nextInt(65536) : 0;
-        p.originalLength = (int) Math.min(Integer.MAX_VALUE, (long) length + extra);
+        int originalLength = (int) Math.min(Integer.MAX_VALUE, (long) length + extra);
         // The kernel's clock, not the sender, sets timestamps: any time a pcap file can hold (1970..2106).
-        p.timestampNanos = switch (random.nextInt(20)) {
+        long timestampNanos = switch (random.nextInt(20)) {
             case 0 -> 0;
             case 1 -> 0xFFFF_FFFFL * 1_000_000_000L + 999_999_999L;
             case 2 -> 999_999_999L;
             default -> random.nextLong(0, 0xFFFF_FFFFL * 1_000_000_000L);
         };
-        p.hasVlanTag = random.nextInt(10) == 0;
-        p.vlanTci = p.hasVlanTag ? random.nextInt(65536) : 0;
-        p.vlanTpid = p.hasVlanTag ? new int[] {0, 0x8100, 0x88A8, random.nextInt(65536)}[random.nextInt(4)] : 0;
-        p.direction = DIRECTIONS[random.nextInt(DIRECTIONS.length)];
-        p.interfaceIndex = random.nextInt(5) - 1;
-        p.interfaceName = p.interfaceIndex > 0 ? "if" + p.interfaceIndex : null;
-        p.reset();
+        boolean hasVlanTag = random.nextInt(10) == 0;
+        int vlanTci = hasVlanTag ? random.nextInt(65536) : 0;
+        int vlanTpid = hasVlanTag ? new int[] {0, 0x8100, 0x88A8, random.nextInt(65536)}[random.nextInt(4)] : 0;
+        Direction direction = DIRECTIONS[random.nextInt(DIRECTIONS.length)];
+        int interfaceIndex = random.nextInt(5) - 1;
+        p.frame(++frames, timestampNanos, length, originalLength, linkType, interfaceIndex,
+                interfaceIndex > 0 ? "if" + interfaceIndex : null, direction, hasVlanTag, vlanTci, vlanTpid);
     }
 
     /** Applies 1-4 mutations; returns the new length. */

@@ -1,9 +1,7 @@
 package io.panatap.testing;
 
 import io.panatap.Direction;
-import io.panatap.Packet;
-import io.panatap.PacketCopy;
-import io.panatap.parse.PacketHeaders;
+import io.panatap.internal.PacketView;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -13,113 +11,38 @@ import java.lang.foreign.MemorySegment;
  * changes with every frame. {@link #segment()} is sliced to exactly the captured bytes, so any read past
  * the frame throws instead of seeing stale bytes.
  */
-public final class FuzzPacket implements Packet {
+public final class FuzzPacket extends PacketView {
     /** Largest generated frame. */
     public static final int MAX_LENGTH = 4096;
 
     final MemorySegment buffer = Arena.ofAuto().allocate(MAX_LENGTH);
-    private final PacketHeaders headers = new PacketHeaders();
-    private boolean parsed;
-    private MemorySegment view;
-    long frameNumber;
-    long timestampNanos;
-    int captureLength;
-    int originalLength;
-    int linkType;
-    int interfaceIndex;
-    String interfaceName;
-    Direction direction = Direction.UNKNOWN;
-    boolean hasVlanTag;
-    int vlanTci;
-    int vlanTpid;
 
-    void reset() {
-        parsed = false;
-        view = buffer.asSlice(0, captureLength);
+    public FuzzPacket() {
+        super(MemorySegment.NULL, 0);
+    }
+
+    /** Called by {@link FuzzFrames} after it wrote the next frame's bytes into {@link #buffer}. */
+    void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, int linkType,
+               int interfaceIndex, String interfaceName, Direction direction, boolean hasVlanTag, int vlanTci,
+               int vlanTpid) {
+        this.frameNumber = frameNumber;
+        this.timestampNanos = timestampNanos;
+        this.captureLength = captureLength;
+        this.originalLength = originalLength;
+        this.linkType = linkType;
+        this.interfaceIndex = interfaceIndex;
+        this.interfaceName = interfaceName;
+        this.direction = direction;
+        this.hasVlanTag = hasVlanTag;
+        this.vlanTci = vlanTci;
+        this.vlanTpid = vlanTpid;
+        this.segment = buffer.asSlice(0, captureLength);
+        nextFrame();
     }
 
     /** The frame's bytes, for reports of a failing frame. */
     public byte[] bytes() {
-        return view.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-    }
-
-    @Override
-    public long frameNumber() {
-        return frameNumber;
-    }
-
-    @Override
-    public long timestampNanos() {
-        return timestampNanos;
-    }
-
-    @Override
-    public int captureLength() {
-        return captureLength;
-    }
-
-    @Override
-    public int originalLength() {
-        return originalLength;
-    }
-
-    @Override
-    public int linkType() {
-        return linkType;
-    }
-
-    @Override
-    public MemorySegment segment() {
-        return view;
-    }
-
-    @Override
-    public long dataOffset() {
-        return 0;
-    }
-
-    @Override
-    public int interfaceIndex() {
-        return interfaceIndex;
-    }
-
-    @Override
-    public String interfaceName() {
-        return interfaceName;
-    }
-
-    @Override
-    public Direction direction() {
-        return direction;
-    }
-
-    @Override
-    public boolean hasVlanTag() {
-        return hasVlanTag;
-    }
-
-    @Override
-    public int vlanTci() {
-        return vlanTci;
-    }
-
-    @Override
-    public int vlanTpid() {
-        return vlanTpid;
-    }
-
-    @Override
-    public PacketHeaders headers() {
-        if (!parsed) {
-            headers.wrap(view, 0, captureLength, linkType);
-            parsed = true;
-        }
-        return headers;
-    }
-
-    @Override
-    public Packet copy() {
-        return PacketCopy.of(this);
+        return segment.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     @Override
