@@ -14,14 +14,24 @@
 #              WARMUP=3 (s), SIZE=128 (frame bytes), SENDER_CPU=0, CAPTURE_CPU=1 (PIN=0: no pinning),
 #              RING_KIB=8192 (empty: each program's default buffer, panatap 32 MiB, tcpdump 2 MiB),
 #              PORTS=1 (distinct TCP destination ports, 1..256: 80, or 0..PORTS-1, which includes 80),
-#              FILTER="port 80" (for the *-filter modes), MODES="panatap panatap-parse tcpdump".
+#              FILTER="port 80" (for the *-filter modes), MODES="panatap panatap-parse tcpdump",
+#              PANATAP=./panatap (the launcher the panatap-w/panatap-filter modes run; a copy of the launcher
+#              next to another build's cli/target/panatap.jar compares builds).
 # Modes: panatap, panatap-parse (bench CountingCapture, TCP-only kernel filter); panatap-w (the real command,
 # ./panatap -i IF -w /dev/null: TCP-only kernel filter, writes pcap records); panatap-filter (the same with
 # FILTER); tcpdump (-w /dev/null tcp); tcpdump-filter (-w /dev/null FILTER).
 # The panatap command has no SIGUSR1 report, so for panatap-w/panatap-filter the counters and CPU time
 # cover warm-up and measured phase together (warmup_drops shows "incl"): the command's JIT warm-up counts.
 # USR1=0 measures every mode that way, for a like-for-like comparison with tcpdump.
+# Two more columns split that cost: start_cpu_s, the CPU seconds from process start until the capture is
+# ready (JVM start-up), and steady, CPU seconds per million frames offered after the warm-up (read from
+# /proc, so it needs no report from the program; equal to cpu_s/Mpkt for modes measured after SIGUSR1).
+# PERF="record -g -F 499" (any perf subcommand and options) runs `perf ... -p PID` over the measured phase
+# of each run, output in perf-MODE-RATE-ROUND.data in the directory the script was started from;
+# PERF_WARMUP=1 starts it when the capture is ready, so that it covers the warm-up too.
+# THREADS=1 also prints each run's CPU seconds per thread (from process start; JIT compiler threads apart).
 set -euo pipefail
+out_dir=$PWD
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RATES=${RATES:-"100000 300000"}
@@ -36,6 +46,10 @@ PIN=${PIN:-1}
 PORTS=${PORTS:-1}
 FILTER=${FILTER:-"port 80"}
 USR1=${USR1:-1}
+PERF=${PERF:-}
+PANATAP=${PANATAP:-./panatap}
+THREADS=${THREADS:-0}
+PERF_WARMUP=${PERF_WARMUP:-0}
 MODES=${MODES:-"panatap panatap-parse tcpdump"}
 JAVA=${JAVA_HOME:?set JAVA_HOME to a JDK 22+}/bin/java
 JAR=${JAR:-bench/target/benchmarks.jar}
@@ -100,9 +114,9 @@ start_capture() { # mode -> pid; output in $work/out
                io.panatap.bench.live.CountingCapture -i "$host" $(ring) >"$work/out" 2>&1 & ;;
     panatap-parse) "${cpin[@]}" "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" \
                io.panatap.bench.live.CountingCapture -i "$host" $(ring) --parse >"$work/out" 2>&1 & ;;
-    panatap-w) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" ./panatap -v -i "$host" $(ring) -w /dev/null \
+    panatap-w) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" "$PANATAP" -v -i "$host" $(ring) -w /dev/null \
                >"$work/out" 2>&1 & ;;
-    panatap-filter) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" ./panatap -v -i "$host" $(ring) -w /dev/null \
+    panatap-filter) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" "$PANATAP" -v -i "$host" $(ring) -w /dev/null \
                "$FILTER" >"$work/out" 2>&1 & ;;
     tcpdump) "${cpin[@]}" tcpdump -i "$host" -Q in $(ring) -s 262144 -w /dev/null tcp \
                >"$work/out" 2>&1 & ;;
@@ -141,7 +155,8 @@ send() { # rate count (rate "max": for count/1000000 seconds, as fast as trafgen
   fi
 }
 
-printf '%-8s %-5s %-14s %12s %10s %10s %10s %14s\n' rate round program warmup_drops offered captured dropped "cpu_s/Mpkt"
+printf '%-8s %-5s %-14s %12s %10s %10s %10s %14s %12s %8s\n' rate round program warmup_drops offered captured dropped \
+  "cpu_s/Mpkt" start_cpu_s steady
 for rate in $RATES; do
   per=$rate
   [ "$rate" = max ] && per=1000000 # send() turns counts back into seconds
@@ -149,6 +164,13 @@ for rate in $RATES; do
   for round in $(seq "$ROUNDS"); do
     for mode in $MODES; do
       start_capture "$mode"
+      ts=$(ticks "$pid")
+      perf_pid=
+      if [ -n "$PERF" ] && [ "$PERF_WARMUP" = 1 ]; then
+        # shellcheck disable=SC2086 # PERF is a list of words
+        perf $PERF -p "$pid" -o "$out_dir/perf-$mode-$rate-$round.data" >/dev/null 2>&1 &
+        perf_pid=$!
+      fi
       if has_usr1 "$mode"; then
         # Warm-up at the same rate (JIT compilation for panatap), reported apart and left out of the rest.
         send "$rate" $((per * WARMUP))
@@ -163,9 +185,25 @@ for rate in $RATES; do
         t0=$(ticks "$pid")
         send "$rate" $((per * WARMUP))
       fi
+      rxw=$(cat "/sys/class/net/$host/statistics/rx_packets")
+      tw=$(ticks "$pid")
+      if [ -n "$PERF" ] && [ "$PERF_WARMUP" != 1 ]; then
+        # shellcheck disable=SC2086 # PERF is a list of words
+        perf $PERF -p "$pid" -o "$out_dir/perf-$mode-$rate-$round.data" >/dev/null 2>&1 &
+        perf_pid=$!
+      fi
       send "$rate" "$count"
       sleep 1.2
       t1=$(ticks "$pid")
+      if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+      if [ "$THREADS" = 1 ]; then
+        # comm is in parentheses and may contain spaces: split the line at the last ')'.
+        for t in /proc/"$pid"/task/*/stat; do
+          line=$(cat "$t" 2>/dev/null) || continue
+          comm=${line#*(}; comm=${comm%)*}; rest=${line##*) }
+          echo "$rest" | awk -v c="$comm" -v hz="$hz" '{ printf "%.2f %s\n", ($12 + $13) / hz, c }'
+        done | awk '{ s[$2 " " $3] += $1 } END { for (k in s) if (s[k] > 0) printf "  thread cpu_s %6.2f  %s\n", s[k], k }' | sort -k3 -rn
+      fi
       rx1=$(cat "/sys/class/net/$host/statistics/rx_packets")
       # The command stops on SIGINT (as from a terminal), the others on SIGTERM.
       case "$mode" in panatap-w|panatap-filter) kill -INT "$pid" ;; *) kill -TERM "$pid" ;; esac
@@ -174,7 +212,10 @@ for rate in $RATES; do
       captured=$(( $(stat_line "packets captured$") - c0 ))
       dropped=$(( $(stat_line "dropped by kernel$") - ${d0/incl/0} ))
       cpu=$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$offered" 'BEGIN { printf "%.3f", n ? t / hz / n * 1e6 : 0 }')
-      printf '%-8s %-5s %-14s %12s %10s %10s %10s %14s\n' "$rate" "$round" "$mode" "$d0" "$offered" "$captured" "$dropped" "$cpu"
+      steady=$(awk -v t=$((t1 - tw)) -v hz="$hz" -v n=$((rx1 - rxw)) 'BEGIN { printf "%.3f", n ? t / hz / n * 1e6 : 0 }')
+      start_cpu=$(awk -v t="$ts" -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')
+      printf '%-8s %-5s %-14s %12s %10s %10s %10s %14s %12s %8s\n' "$rate" "$round" "$mode" "$d0" "$offered" "$captured" \
+        "$dropped" "$cpu" "$start_cpu" "$steady"
     done
   done
 done

@@ -136,7 +136,8 @@ public final class PcapWriter implements AutoCloseable {
         }
         int captured = Math.min(captureLength, snapLength);
         int at = beginRecord(timestampNanos, captured, Math.max(originalLength, captureLength));
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, offset, buffer, at, captured);
+        // Segment to segment: a shorter path for the JIT than the copy into a Java array.
+        MemorySegment.copy(data, offset, bufferSegment, at, captured);
         used = at + captured;
     }
 
@@ -155,7 +156,7 @@ public final class PcapWriter implements AutoCloseable {
         long from = packet.dataOffset();
         // Destination and source MAC, then the tag, then the rest of the frame from its EtherType on.
         int macs = Math.min(MAC_ADDRESSES_LENGTH, captured);
-        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, from, buffer, at, macs);
+        MemorySegment.copy(src, from, bufferSegment, at, macs);
         if (captured > MAC_ADDRESSES_LENGTH) {
             int tpid = packet.vlanTpid() != 0 ? packet.vlanTpid() : TPID_8021Q;
             int tag = tpid << 16 | (packet.vlanTci() & 0xFFFF);
@@ -165,7 +166,7 @@ public final class PcapWriter implements AutoCloseable {
             }
             int rest = captured - MAC_ADDRESSES_LENGTH - VLAN_TAG_LENGTH;
             if (rest > 0) {
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, from + MAC_ADDRESSES_LENGTH, buffer,
+                MemorySegment.copy(src, from + MAC_ADDRESSES_LENGTH, bufferSegment,
                         at + MAC_ADDRESSES_LENGTH + VLAN_TAG_LENGTH, rest);
             }
         }
@@ -180,9 +181,9 @@ public final class PcapWriter implements AutoCloseable {
         if (closed) {
             throw new IOException("cannot write to " + name + ": writer is closed");
         }
-        long seconds = Math.floorDiv(timestampNanos, 1_000_000_000L);
-        long nanos = Math.floorMod(timestampNanos, 1_000_000_000L);
-        if (seconds < 0 || seconds > MAX_SECONDS) {
+        long seconds = timestampNanos / 1_000_000_000L;
+        long nanos = timestampNanos - seconds * 1_000_000_000L;
+        if (timestampNanos < 0 || seconds > MAX_SECONDS) {
             throw new IOException("cannot write to " + name + ": timestamp " + timestampNanos
                     + " ns is outside the pcap range (1970 to 2106)");
         }
@@ -194,13 +195,24 @@ public final class PcapWriter implements AutoCloseable {
                 bufferSegment = MemorySegment.ofArray(buffer);
             }
         }
-        MemorySegment b = bufferSegment;
+        byte[] b = buffer;
         int at = used;
-        b.set(INT_LE, at, (int) seconds);
-        b.set(INT_LE, at + 4, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
-        b.set(INT_LE, at + 8, captured);
-        b.set(INT_LE, at + 12, original);
+        putIntLE(b, at, (int) seconds);
+        putIntLE(b, at + 4, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
+        putIntLE(b, at + 8, captured);
+        putIntLE(b, at + 12, original);
         return at + CaptureFileReader.PCAP_RECORD_HEADER_LENGTH;
+    }
+
+    /**
+     * Plain byte stores, which C2 merges into one 4-byte store: compiles to less than a segment or
+     * {@code VarHandle} access, and the JIT compiles this path while the first packets wait in the ring.
+     */
+    private static void putIntLE(byte[] b, int at, int value) {
+        b[at] = (byte) value;
+        b[at + 1] = (byte) (value >>> 8);
+        b[at + 2] = (byte) (value >>> 16);
+        b[at + 3] = (byte) (value >>> 24);
     }
 
     /** Writes the buffered whole records to the file. */
