@@ -20,9 +20,9 @@ import java.time.ZoneId;
 /**
  * {@code panatap -r FILE}: decodes a pcap or pcapng file and prints its TCP segments, or copies its records
  * to a {@code -w} file. {@code -r -} reads standard input; it, named pipes and devices are read as streams,
- * row by row as the records arrive (a regular file is memory-mapped). With {@code -w}, every record matching the filter is copied (all records without a
- * filter, TCP or not, as tcpdump does) and {@code -c} counts records written; otherwise {@code -c} counts TCP
- * rows printed. The table header repeats per second of capture time. Like tcpdump, no statistics are printed
+ * row by row as the records arrive (a regular file is memory-mapped). With {@code -w}, every record matching
+ * the filter is copied (all records without a filter, TCP or not, as tcpdump does) and {@code -c} counts
+ * records written; otherwise {@code -c} counts TCP rows printed. The table header repeats per second of capture time. Like tcpdump, no statistics are printed
  * for a file. A damaged file: every record before the damage is output, then the error (exit 1).
  */
 final class ReadCommand {
