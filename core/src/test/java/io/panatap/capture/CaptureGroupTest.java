@@ -15,8 +15,6 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import static io.panatap.capture.PacketCapture.FanoutMode;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -307,14 +304,14 @@ class CaptureGroupTest {
 
     @Test
     void openingAndClosingAGroupLeavesNoDescriptorBehind() throws Exception {
-        long before = openDescriptors();
+        long before = CaptureLifecycleTest.socketsAndEventfds();
         for (int round = 0; round < 5; round++) {
             try (CaptureGroup group = group(4, FanoutMode.HASH).open()) {
                 group.start(i -> p -> { });
-                assertThat(openDescriptors()).isGreaterThanOrEqualTo(before + 8); // a socket and an eventfd each
+                assertThat(CaptureLifecycleTest.socketsAndEventfds()).isGreaterThanOrEqualTo(before + 8); // a socket and an eventfd each
             }
         }
-        assertThat(openDescriptors()).isEqualTo(before);
+        assertThat(CaptureLifecycleTest.socketsAndEventfds()).isEqualTo(before);
     }
 
     @Test
@@ -352,23 +349,6 @@ class CaptureGroupTest {
         try (CaptureGroup group = group(2, FanoutMode.HASH).open()) {
             group.start(i -> p -> { });
             assertThatThrownBy(() -> group.start(i -> p -> { })).isInstanceOf(IllegalStateException.class);
-        }
-    }
-
-    /**
-     * Open sockets and eventfds, the kinds a capture opens; other descriptors (class files and jars the JVM
-     * opens and closes meanwhile) would make the count flaky.
-     */
-    private static long openDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    return target.startsWith("socket:") || target.equals("anon_inode:[eventfd]");
-                } catch (IOException e) {
-                    return false; // closed since it was listed
-                }
-            }).count();
         }
     }
 }
