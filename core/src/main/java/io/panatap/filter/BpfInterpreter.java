@@ -97,12 +97,7 @@ public final class BpfInterpreter {
             switch (code) {
                 case LD | W | ABS -> {
                     if (k < 0) {
-                        // The kernel reads the whole metadata field whatever the load's size.
-                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
-                            a = vlanTagPresent ? 1 : 0;
-                        } else if (k == SKF_AD_VLAN_TAG) {
-                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
-                        } else {
+                        if ((a = ancillary(k, vlanTagPresent, vlanTci)) == UNKNOWN_ANCILLARY) {
                             return 0;
                         }
                         break;
@@ -114,12 +109,7 @@ public final class BpfInterpreter {
                 }
                 case LD | H | ABS -> {
                     if (k < 0) {
-                        // The kernel reads the whole metadata field whatever the load's size.
-                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
-                            a = vlanTagPresent ? 1 : 0;
-                        } else if (k == SKF_AD_VLAN_TAG) {
-                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
-                        } else {
+                        if ((a = ancillary(k, vlanTagPresent, vlanTci)) == UNKNOWN_ANCILLARY) {
                             return 0;
                         }
                         break;
@@ -131,12 +121,7 @@ public final class BpfInterpreter {
                 }
                 case LD | B | ABS -> {
                     if (k < 0) {
-                        // The kernel reads the whole metadata field whatever the load's size.
-                        if (k == SKF_AD_VLAN_TAG_PRESENT) {
-                            a = vlanTagPresent ? 1 : 0;
-                        } else if (k == SKF_AD_VLAN_TAG) {
-                            a = vlanTagPresent ? vlanTci & 0xFFFF : 0;
-                        } else {
+                        if ((a = ancillary(k, vlanTagPresent, vlanTci)) == UNKNOWN_ANCILLARY) {
                             return 0;
                         }
                         break;
@@ -324,5 +309,23 @@ public final class BpfInterpreter {
             }
             pc++;
         }
+    }
+
+    /** What {@link #ancillary} returns for an offset it does not know; no known field holds this value. */
+    private static final int UNKNOWN_ANCILLARY = Integer.MIN_VALUE;
+
+    /**
+     * The value of the ancillary load at {@code k}: {@code SKF_AD_VLAN_TAG_PRESENT} and {@code SKF_AD_VLAN_TAG}
+     * from the metadata given (the kernel reads the whole field whatever the load's size), otherwise
+     * {@link #UNKNOWN_ANCILLARY}.
+     */
+    private static int ancillary(int k, boolean vlanTagPresent, int vlanTci) {
+        if (k == SKF_AD_VLAN_TAG_PRESENT) {
+            return vlanTagPresent ? 1 : 0;
+        }
+        if (k == SKF_AD_VLAN_TAG) {
+            return vlanTagPresent ? vlanTci & 0xFFFF : 0;
+        }
+        return UNKNOWN_ANCILLARY;
     }
 }
