@@ -275,6 +275,19 @@ class KernelFilterAgreementTest {
                 ours.add(HEX.formatHex(f));
             }
             try {
+                // tcpdump writes each packet as it takes it from its ring (-U); SIGTERM ends its loop after the
+                // current batch, so wait until the file has stopped growing for 300 ms (5 s at most).
+                long size = -1;
+                long stableSince = System.nanoTime();
+                long giveUp = stableSince + 5_000_000_000L;
+                while (System.nanoTime() - stableSince < 300_000_000L && System.nanoTime() < giveUp) {
+                    long now = Files.size(file);
+                    if (now != size) {
+                        size = now;
+                        stableSince = System.nanoTime();
+                    }
+                    Thread.sleep(20);
+                }
                 process.destroy(); // SIGTERM: tcpdump flushes and closes the file
                 assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 List<String> captured = new ArrayList<>();
