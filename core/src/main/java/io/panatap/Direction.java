@@ -1,25 +1,16 @@
 package io.panatap;
 
 /**
- * Which way a packet went, as the Linux kernel reports it in {@code sll_pkttype}.
- * Packets read from a file whose format does not record it are {@link #UNKNOWN}.
+ * Which way a packet went relative to the capturing host: the vocabulary of tcpdump's {@code -Q in|out}
+ * and of pcapng's inbound/outbound {@code epb_flags}. A live capture selects by it
+ * ({@code PacketCapture.Builder.directions}); every packet reports it ({@link Packet#direction()}), derived
+ * from its {@link PacketType}.
  */
 public enum Direction {
-    /** {@code PACKET_HOST}: addressed to this host. */
-    HOST,
-    /** {@code PACKET_BROADCAST}. */
-    BROADCAST,
-    /** {@code PACKET_MULTICAST}. */
-    MULTICAST,
-    /** {@code PACKET_OTHERHOST}: seen in promiscuous mode, addressed elsewhere. */
-    OTHERHOST,
-    /** {@code PACKET_OUTGOING}: sent by this host. */
-    OUTGOING,
-    /** Not recorded. */
-    UNKNOWN;
-
-    /** True for every direction except {@link #OUTGOING} and {@link #UNKNOWN}. */
-    public boolean isIncoming() {
-        return this != OUTGOING && this != UNKNOWN;
-    }
+    /** Received by this host (unicast to it, broadcast, multicast, or seen in promiscuous mode). */
+    IN,
+    /** Sent by this host. */
+    OUT,
+    /** Not recorded by the source (most capture files). */
+    UNKNOWN
 }

@@ -27,11 +27,11 @@ public interface Packet {
     /** Link type of the bytes ({@link io.panatap.parse.LinkType}). */
     int linkType();
 
-    /** Memory holding the frame; the frame is {@code captureLength()} bytes at {@link #dataOffset()}. */
+    /** Memory holding the frame; the frame is {@code captureLength()} bytes at {@link #frameOffset()}. */
     MemorySegment segment();
 
     /** Offset of the first captured byte in {@link #segment()}. */
-    long dataOffset();
+    long frameOffset();
 
     /** Interface index (live capture, pcapng interface id for files; -1 if unknown). */
     int interfaceIndex();
@@ -39,8 +39,13 @@ public interface Packet {
     /** Interface name, or {@code null} if unknown. Cached per interface, not allocated per packet. */
     String interfaceName();
 
-    /** Direction the kernel reported. */
-    Direction direction();
+    /** What the kernel reported the packet to be ({@code sll_pkttype}); {@link PacketType#UNKNOWN} if not recorded. */
+    PacketType packetType();
+
+    /** Which way the packet went: {@code packetType().direction()}. */
+    default Direction direction() {
+        return packetType().direction();
+    }
 
     /** True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID). */
     boolean hasVlanTag();

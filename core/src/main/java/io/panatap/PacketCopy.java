@@ -21,7 +21,7 @@ public final class PacketCopy implements Packet {
     private final MemorySegment segment;
     private final int interfaceIndex;
     private final String interfaceName;
-    private final Direction direction;
+    private final PacketType packetType;
     private final boolean hasVlanTag;
     private final int vlanTci;
     private final int vlanTpid;
@@ -36,7 +36,7 @@ public final class PacketCopy implements Packet {
         this.segment = MemorySegment.ofArray(bytes).asReadOnly();
         this.interfaceIndex = p.interfaceIndex();
         this.interfaceName = p.interfaceName();
-        this.direction = p.direction();
+        this.packetType = p.packetType();
         this.hasVlanTag = p.hasVlanTag();
         this.vlanTci = p.vlanTci();
         this.vlanTpid = p.vlanTpid();
@@ -45,7 +45,7 @@ public final class PacketCopy implements Packet {
     /** Copies the metadata and the {@code captureLength()} bytes of {@code packet}. */
     public static PacketCopy of(Packet packet) {
         byte[] bytes = new byte[packet.captureLength()];
-        MemorySegment.copy(packet.segment(), ValueLayout.JAVA_BYTE, packet.dataOffset(), bytes, 0, bytes.length);
+        MemorySegment.copy(packet.segment(), ValueLayout.JAVA_BYTE, packet.frameOffset(), bytes, 0, bytes.length);
         return new PacketCopy(packet, bytes);
     }
 
@@ -80,7 +80,7 @@ public final class PacketCopy implements Packet {
     }
 
     @Override
-    public long dataOffset() {
+    public long frameOffset() {
         return 0;
     }
 
@@ -95,8 +95,8 @@ public final class PacketCopy implements Packet {
     }
 
     @Override
-    public Direction direction() {
-        return direction;
+    public PacketType packetType() {
+        return packetType;
     }
 
     @Override

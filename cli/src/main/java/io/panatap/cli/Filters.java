@@ -107,7 +107,7 @@ final class Filters {
                     program = null; // the expression means nothing on this link type: no match
                 }
             }
-            return program != null && BpfInterpreter.run(program, packet.segment(), packet.dataOffset(),
+            return program != null && BpfInterpreter.run(program, packet.segment(), packet.frameOffset(),
                     packet.captureLength(), packet.originalLength()) != 0;
         }
     }

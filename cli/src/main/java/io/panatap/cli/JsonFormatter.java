@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.parse.PacketHeaders;
 import io.panatap.parse.TcpFlags;
@@ -28,8 +28,8 @@ final class JsonFormatter implements RowFormatter {
         out.append(",\"iface\":");
         string(out, packet.interfaceName());
         out.append(",\"direction\":");
-        Direction d = packet.direction();
-        string(out, d == Direction.UNKNOWN ? null : directionName(d));
+        PacketType d = packet.packetType();
+        string(out, d == PacketType.UNKNOWN ? null : directionName(d));
         out.append(",\"ipVersion\":").append(h.ipVersion());
         h.appendSource(out.append(",\"src\":\"")).append('"');
         h.appendDestination(out.append(",\"dst\":\"")).append('"');
@@ -61,7 +61,7 @@ final class JsonFormatter implements RowFormatter {
         out.append("}\n");
     }
 
-    static String directionName(Direction d) {
+    static String directionName(PacketType d) {
         return switch (d) {
             case HOST -> "host";
             case BROADCAST -> "broadcast";

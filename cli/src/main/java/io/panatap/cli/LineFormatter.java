@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.parse.PacketHeaders;
 import io.panatap.parse.TcpFlags;
@@ -31,7 +31,7 @@ final class LineFormatter implements RowFormatter {
         if (showInterface) {
             String name = packet.interfaceName();
             leftAligned(out, name == null ? "?" : name, 5);
-            leftAligned(out, direction(packet.direction()), 3);
+            leftAligned(out, direction(packet.packetType()), 3);
         }
         PacketHeaders h = packet.headers();
         out.append(h.ipVersion() == 6 ? "IP6 " : "IP ");
@@ -61,7 +61,7 @@ final class LineFormatter implements RowFormatter {
     }
 
     /** tcpdump's words for {@code sll_pkttype}. */
-    static String direction(Direction d) {
+    static String direction(PacketType d) {
         return switch (d) {
             case HOST -> "In";
             case BROADCAST -> "B";

@@ -12,11 +12,11 @@ import java.util.List;
  */
 final class Options {
     /** tcpdump's default and maximum snap length; {@code -s 0} means this. */
-    static final int MAX_SNAPLEN = 262_144;
+    static final int MAX_SNAPLEN = io.panatap.PacketSource.DEFAULT_SNAP_LENGTH;
     /** Largest {@code -B} value accepted (4 GiB of ring). */
     static final int MAX_BUFFER_KIB = 4 * 1024 * 1024;
     /** Largest {@code --workers} value accepted. */
-    static final int MAX_WORKERS = 64;
+    static final int MAX_WORKERS = io.panatap.capture.CaptureGroup.Builder.MAX_WORKERS;
 
     static final String USAGE = """
             Usage: panatap [-DdhlnpUv] [-B KiB] [-c count] [-F file] [-i interface] [-Q in|out|inout]

@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.cli.TestFrames.Segment;
 import org.junit.jupiter.api.Test;
@@ -24,8 +24,8 @@ class AllocationTest {
         byte[] v4 = new Segment("10.0.0.1", "10.0.0.2", 51167, 22, PSH | ACK).payload(10).frame();
         byte[] v6 = new Segment("2001:db8:85a3::8a2e:370:7334", "fd00::1", 443, 50000, ACK).frame();
         Packet[] packets = {
-                new FakePacket(1, 1_764_060_748_099_946_123L, v4, v4.length, "eth0", Direction.HOST),
-                new FakePacket(2, 1_764_060_749_099_946_123L, v6, v6.length, "eth0", Direction.OUTGOING)};
+                new FakePacket(1, 1_764_060_748_099_946_123L, v4, v4.length, "eth0", PacketType.HOST),
+                new FakePacket(2, 1_764_060_749_099_946_123L, v6, v6.length, "eth0", PacketType.OUTGOING)};
         for (RowFormatter formatter : new RowFormatter[] {new TableFormatter(TableFormatter.Clock.CAPTURE),
                 new LineFormatter(true, ZoneId.of("Europe/Berlin")), new JsonFormatter()}) {
             TextOutput out = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);

@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.parse.LinkType;
 import io.panatap.parse.PacketHeaders;
@@ -14,22 +14,22 @@ final class FakePacket implements Packet {
     private final MemorySegment segment;
     private final int captureLength;
     private final String interfaceName;
-    private final Direction direction;
+    private final PacketType packetType;
     private final PacketHeaders headers = new PacketHeaders();
 
     FakePacket(long frameNumber, long timestampNanos, byte[] frame, int captureLength, String interfaceName,
-               Direction direction) {
+               PacketType packetType) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
         this.segment = MemorySegment.ofArray(frame.clone());
         this.captureLength = captureLength;
         this.interfaceName = interfaceName;
-        this.direction = direction;
+        this.packetType = packetType;
         headers.wrap(segment, 0, captureLength, LinkType.ETHERNET);
     }
 
     FakePacket(long frameNumber, long timestampNanos, byte[] frame) {
-        this(frameNumber, timestampNanos, frame, frame.length, null, Direction.UNKNOWN);
+        this(frameNumber, timestampNanos, frame, frame.length, null, PacketType.UNKNOWN);
     }
 
     @Override public long frameNumber() { return frameNumber; }
@@ -38,10 +38,10 @@ final class FakePacket implements Packet {
     @Override public int originalLength() { return (int) segment.byteSize(); }
     @Override public int linkType() { return LinkType.ETHERNET; }
     @Override public MemorySegment segment() { return segment; }
-    @Override public long dataOffset() { return 0; }
+    @Override public long frameOffset() { return 0; }
     @Override public int interfaceIndex() { return interfaceName == null ? -1 : 1; }
     @Override public String interfaceName() { return interfaceName; }
-    @Override public Direction direction() { return direction; }
+    @Override public PacketType packetType() { return packetType; }
     @Override public boolean hasVlanTag() { return false; }
     @Override public int vlanTci() { return 0; }
     @Override public int vlanTpid() { return 0; }

@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.cli.TestFrames.Segment;
 import io.panatap.parse.TcpFlags;
@@ -34,7 +34,7 @@ class FormattersTest {
     private static Packet cutAfterPorts(Segment s) {
         byte[] frame = s.frame();
         int ip = s.src().contains(":") ? 40 : 20;
-        return new FakePacket(3, T, frame, 14 + ip + 4, null, Direction.UNKNOWN);
+        return new FakePacket(3, T, frame, 14 + ip + 4, null, PacketType.UNKNOWN);
     }
 
     // ---- table
@@ -141,11 +141,11 @@ class FormattersTest {
     void withAllInterfacesLinesStartWithInterfaceAndDirectionAsTcpdumpAny() {
         LineFormatter line = new LineFormatter(true, ZoneOffset.UTC);
         byte[] f = new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).numbers(5, 6, 7).frame();
-        assertThat(row(line, new FakePacket(1, T, f, f.length, "lo", Direction.HOST)))
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "lo", PacketType.HOST)))
                 .isEqualTo("08:52:28.099946 lo    In  IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], ack 6, win 7, length 0\n");
-        assertThat(row(line, new FakePacket(1, T, f, f.length, "veth-long0", Direction.OUTGOING)))
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "veth-long0", PacketType.OUTGOING)))
                 .isEqualTo("08:52:28.099946 veth-long0 Out IP 10.0.0.1.1 > 10.0.0.2.2: Flags [.], ack 6, win 7, length 0\n");
-        assertThat(row(line, new FakePacket(1, T, f, f.length, "eth0", Direction.OTHERHOST)))
+        assertThat(row(line, new FakePacket(1, T, f, f.length, "eth0", PacketType.OTHERHOST)))
                 .startsWith("08:52:28.099946 eth0  P   IP ");
     }
 
@@ -154,7 +154,7 @@ class FormattersTest {
     @Test
     void jsonHasEveryFieldWithItsJsonType() {
         byte[] f = new Segment("10.0.0.1", "10.0.0.2", 51167, 22, PSH | ACK).numbers(4294967295L, 7, 502).payload(36).frame();
-        assertThat(row(new JsonFormatter(), new FakePacket(12, T, f, f.length, "eth0", Direction.HOST)))
+        assertThat(row(new JsonFormatter(), new FakePacket(12, T, f, f.length, "eth0", PacketType.HOST)))
                 .isEqualTo("{\"frame\":12,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":\"eth0\","
                         + "\"direction\":\"host\",\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
                         + "\"srcPort\":51167,\"dstPort\":22,\"flags\":24,\"flagNames\":[\"PSH\",\"ACK\"],"
@@ -188,7 +188,7 @@ class FormattersTest {
                 .isEqualTo("\"a\\\"b\\\\c\\n\\t\\u0001\\u00e9\\u20ac\"");
         assertThat(JsonFormatter.string(new StringBuilder(), null).toString()).isEqualTo("null");
         byte[] f = new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK).frame();
-        assertThat(row(new JsonFormatter(), new FakePacket(1, T, f, f.length, "we\"ird", Direction.OUTGOING)))
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, f, f.length, "we\"ird", PacketType.OUTGOING)))
                 .contains("\"iface\":\"we\\\"ird\",\"direction\":\"outgoing\"");
     }
 }

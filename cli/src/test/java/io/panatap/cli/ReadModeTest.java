@@ -291,7 +291,7 @@ class ReadModeTest {
             while (reader.poll(p -> {
                 byte[] b = new byte[p.captureLength()];
                 java.lang.foreign.MemorySegment.copy(p.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE,
-                        p.dataOffset(), b, 0, b.length);
+                        p.frameOffset(), b, 0, b.length);
                 out.add(p.frameNumber() + " " + p.timestampNanos() + " " + java.util.HexFormat.of().formatHex(b));
             }, 100) > 0) {
                 // keep reading

@@ -1,6 +1,6 @@
 package io.panatap.capture;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.internal.PacketView;
 import io.panatap.parse.PacketHeaders;
 
@@ -13,11 +13,8 @@ import java.lang.foreign.MemorySegment;
  * direction are looked up only when asked for, not per frame.
  */
 final class LivePacket extends PacketView {
-    private static final Direction[] DIRECTIONS = {
-            Direction.HOST, Direction.BROADCAST, Direction.MULTICAST, Direction.OTHERHOST, Direction.OUTGOING};
-
     private final PacketCapture capture;
-    private int packetType;
+    private int linuxPacketType;
 
     LivePacket(PacketCapture capture, MemorySegment ring, int linkType) {
         super(ring.asReadOnly(), linkType); // listeners must not write into the kernel's ring
@@ -25,23 +22,19 @@ final class LivePacket extends PacketView {
     }
 
     /** Called by the capture for each frame it delivers; the next {@link #headers()} call decodes it. */
-    void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, long dataOffset,
+    void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, long frameOffset,
                int interfaceIndex, int packetType, boolean hasVlanTag, int vlanTci, int vlanTpid) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
         this.captureLength = captureLength;
         this.originalLength = originalLength;
-        this.dataOffset = dataOffset;
+        this.frameOffset = frameOffset;
         this.interfaceIndex = interfaceIndex;
-        this.packetType = packetType;
+        this.linuxPacketType = packetType;
         this.hasVlanTag = hasVlanTag;
         this.vlanTci = vlanTci;
         this.vlanTpid = vlanTpid;
         nextFrame();
-    }
-
-    static Direction direction(int packetType) {
-        return packetType >= 0 && packetType < DIRECTIONS.length ? DIRECTIONS[packetType] : Direction.UNKNOWN;
     }
 
     @Override
@@ -50,13 +43,13 @@ final class LivePacket extends PacketView {
     }
 
     @Override
-    public Direction direction() {
-        return direction(packetType);
+    public PacketType packetType() {
+        return PacketType.ofLinux(linuxPacketType);
     }
 
     @Override
     public String toString() {
-        return "Packet[#" + frameNumber + " " + interfaceName() + " " + direction() + " " + captureLength + "/"
+        return "Packet[#" + frameNumber + " " + interfaceName() + " " + packetType() + " " + captureLength + "/"
                 + originalLength + " bytes" + (hasVlanTag ? " vlan " + (vlanTci & 0xFFF) : "") + "]";
     }
 }

@@ -37,7 +37,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * ({@link LinkType#RAW}), whatever the interface's own link header is, so one parser and one filter serve
  * every interface. The interface and direction of each packet are still reported.
  *
- * <p><b>Direction and loopback.</b> Outgoing packets on a loopback interface come back as incoming ones;
+ * <p><b>PacketType and loopback.</b> Outgoing packets on a loopback interface come back as incoming ones;
  * each is delivered once: as incoming for {@link DirectionFilter#IN} and {@link DirectionFilter#INOUT},
  * as outgoing for {@link DirectionFilter#OUT}.
  *
@@ -504,7 +504,7 @@ public final class PacketCapture implements AutoCloseable {
      */
     public static final class Builder {
         /** Default snap length: holds a 64 KiB GSO/GRO super-frame with its headers. */
-        public static final int DEFAULT_SNAP_LENGTH = 262_144;
+        public static final int DEFAULT_SNAP_LENGTH = io.panatap.PacketSource.DEFAULT_SNAP_LENGTH;
         /**
          * Default ring size: 32 MiB. A block the kernel retires on its timeout is handed over part-filled,
          * so on a moderately busy link the ring absorbs about (blocks x block timeout) of stall: 64 blocks of

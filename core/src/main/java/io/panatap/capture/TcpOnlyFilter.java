@@ -1,5 +1,6 @@
 package io.panatap.capture;
 
+import io.panatap.parse.EtherType;
 import io.panatap.filter.BpfProgram;
 
 import java.util.ArrayList;
@@ -45,12 +46,12 @@ public final class TcpOnlyFilter {
             int typeOffset = 12 + 4 * tags;
             a.label("eth" + tags);
             a.load(LD_H_ABS, typeOffset);
-            a.jeq(0x0800, "v4_" + tags, null);
-            a.jeq(0x86DD, "v6_" + tags, null);
+            a.jeq(EtherType.IPV4, "v4_" + tags, null);
+            a.jeq(EtherType.IPV6, "v6_" + tags, null);
             if (tags < MAX_TAGS) {
-                a.jeq(0x8100, "eth" + (tags + 1), null);
-                a.jeq(0x88A8, "eth" + (tags + 1), null);
-                a.jeq(0x9100, "eth" + (tags + 1), "drop"); // pre-standard QinQ, as libpcap accepts
+                a.jeq(EtherType.VLAN_8021Q, "eth" + (tags + 1), null);
+                a.jeq(EtherType.VLAN_8021AD, "eth" + (tags + 1), null);
+                a.jeq(EtherType.VLAN_QINQ_9100, "eth" + (tags + 1), "drop"); // pre-standard QinQ, as libpcap accepts
             } else {
                 a.jump("drop");
             }
@@ -69,8 +70,8 @@ public final class TcpOnlyFilter {
     public static BpfProgram network(int snapLength) {
         Asm a = new Asm();
         a.load(LD_H_ABS, AD_PROTOCOL);
-        a.jeq(0x0800, "v4", null);
-        a.jeq(0x86DD, "v6", "drop");
+        a.jeq(EtherType.IPV4, "v4", null);
+        a.jeq(EtherType.IPV6, "v6", "drop");
         a.label("v4");
         ipv4(a, 0);
         a.label("v6");

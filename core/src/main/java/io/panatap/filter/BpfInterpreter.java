@@ -50,7 +50,7 @@ public final class BpfInterpreter {
      * @return as {@link #run(BpfProgram, MemorySegment, long, int, int)}
      */
     public static int run(BpfProgram program, io.panatap.Packet packet) {
-        return run(program, packet.segment(), packet.dataOffset(), packet.captureLength(), packet.originalLength(),
+        return run(program, packet.segment(), packet.frameOffset(), packet.captureLength(), packet.originalLength(),
                 packet.hasVlanTag(), packet.vlanTci());
     }
 

@@ -2,6 +2,10 @@ package io.panatap.filter;
 
 import static io.panatap.filter.Bpf.*;
 
+import io.panatap.parse.EtherType;
+import io.panatap.parse.LinkLayer;
+import io.panatap.parse.LinkType;
+
 import io.panatap.filter.FilterExpr.And;
 import io.panatap.filter.FilterExpr.Arith;
 import io.panatap.filter.FilterExpr.ArithOp;
@@ -45,7 +49,7 @@ import java.util.Set;
  */
 public final class FilterCompiler {
     /** What tcpdump returns for accepted packets when no snap length is given ({@code -s 0}). */
-    public static final int DEFAULT_SNAP_LENGTH = 262144;
+    public static final int DEFAULT_SNAP_LENGTH = io.panatap.PacketSource.DEFAULT_SNAP_LENGTH;
 
     private FilterCompiler() {
     }
@@ -63,9 +67,19 @@ public final class FilterCompiler {
      *                               {@link BpfProgram#MAX_INSTRUCTIONS} instructions
      */
     public static BpfProgram compile(String expression, int linkType, int snapLength) throws FilterException {
-        LinkLayer link = LinkLayer.of(linkType);
+        LinkLayer link = linkLayer(linkType);
         FilterExpr tree = FilterParser.parse(expression);
         return compile(tree, link, snapLength);
+    }
+
+    /** The link-layer row of {@code linkType}; filters exist for every link type the parser decodes. */
+    static LinkLayer linkLayer(int linkType) throws FilterException {
+        LinkLayer link = LinkLayer.of(linkType);
+        if (link == null) {
+            throw new FilterException("filters are not supported on link type " + LinkType.name(linkType)
+                    + " (" + linkType + "); supported: " + LinkLayer.decodedNames());
+        }
+        return link;
     }
 
     static BpfProgram compile(FilterExpr tree, LinkLayer link, int snapLength) throws FilterException {
@@ -93,7 +107,7 @@ public final class FilterCompiler {
      */
     public static BpfProgram compileForSocket(String expression, int linkType, int snapLength, boolean tcpOnly)
             throws FilterException {
-        LinkLayer link = LinkLayer.of(linkType);
+        LinkLayer link = linkLayer(linkType);
         FilterExpr tree = FilterParser.parse(expression);
         int snap = snapLength <= 0 ? DEFAULT_SNAP_LENGTH : snapLength;
         Cond root = tree == null ? Cond.TRUE : new Translator(link, false).cond(tree);
@@ -188,7 +202,7 @@ public final class FilterCompiler {
 
         /** TCP over IPv4 or IPv6, directly or behind up to two tags in the frame. */
         Cond tcpBehindTags() {
-            int tags = link.vlanTags() ? MAX_TAGS_IN_FRAME : 0;
+            int tags = link.vlanTagsInFrame() ? MAX_TAGS_IN_FRAME : 0;
             Cond c = protocol(Proto.TCP, tags);
             for (int d = tags - 1; d >= 0; d--) {
                 c = any(protocol(Proto.TCP, d), all(tagAt(d), c));
@@ -212,29 +226,29 @@ public final class FilterCompiler {
         }
 
         Cond ipv4(int vlans) {
-            return ipVersion(vlans, LinkLayer.ETHERTYPE_IPV4, 0x40, LinkLayer.Kind.IPV4_ONLY);
+            return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.Protocol.IPV4_ONLY);
         }
 
         Cond ipv6(int vlans) {
-            return ipVersion(vlans, LinkLayer.ETHERTYPE_IPV6, 0x60, LinkLayer.Kind.IPV6_ONLY);
+            return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.Protocol.IPV6_ONLY);
         }
 
-        private Cond ipVersion(int vlans, int etherType, int nibble, LinkLayer.Kind only) {
-            return switch (link.kind()) {
+        private Cond ipVersion(int vlans, int etherType, int nibble, LinkLayer.Protocol only) {
+            return switch (link.protocol()) {
                 case ETHERTYPE -> test(JEQ, etherType, LD | H | ABS, link.typeOffset(vlans));
                 case IP_VERSION -> test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
-                default -> link.kind() == only ? Cond.TRUE : Cond.FALSE;
+                default -> link.protocol() == only ? Cond.TRUE : Cond.FALSE;
             };
         }
 
         /** ARP or RARP; only links with an EtherType carry them. */
         Cond arpOrRarp(int vlans) {
-            if (link.kind() != LinkLayer.Kind.ETHERTYPE) {
+            if (link.protocol() != LinkLayer.Protocol.ETHERTYPE) {
                 return Cond.FALSE;
             }
             // The second test reuses the EtherType still in A.
-            return any(test(JEQ, LinkLayer.ETHERTYPE_ARP, LD | H | ABS, link.typeOffset(vlans)),
-                    test(JEQ, LinkLayer.ETHERTYPE_RARP));
+            return any(test(JEQ, EtherType.ARP, LD | H | ABS, link.typeOffset(vlans)),
+                    test(JEQ, EtherType.RARP));
         }
 
         Cond protocol(Proto p, int vlans) {
@@ -321,9 +335,9 @@ public final class FilterCompiler {
         }
 
         Cond vlan(Vlan v) throws FilterException {
-            if (!link.vlanTags()) {
+            if (!link.vlanTagsInFrame()) {
                 throw new FilterException("no VLAN support for link type "
-                        + io.panatap.parse.LinkType.name(link.linkType()));
+                        + link.name());
             }
             if (outerTagInMetadata && v.vlans() == 0) {
                 // The kernel moves only 802.1Q and 802.1ad tags, both of which "vlan" accepts.
@@ -340,8 +354,8 @@ public final class FilterCompiler {
 
         /** A tag in the frame after {@code depth} others: its TPID is one of those {@code vlan} accepts. */
         private Cond tagAt(int depth) {
-            return any(test(JEQ, LinkLayer.VLAN_TPIDS[0], LD | H | ABS, link.typeOffset(depth)),
-                    any(test(JEQ, LinkLayer.VLAN_TPIDS[1]), test(JEQ, LinkLayer.VLAN_TPIDS[2])));
+            return any(test(JEQ, EtherType.VLAN_8021Q, LD | H | ABS, link.typeOffset(depth)),
+                    any(test(JEQ, EtherType.VLAN_8021AD), test(JEQ, EtherType.VLAN_QINQ_9100)));
         }
 
         // ---- relations ----

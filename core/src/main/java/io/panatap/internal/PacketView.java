@@ -1,6 +1,6 @@
 package io.panatap.internal;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.PacketCopy;
 import io.panatap.parse.PacketHeaders;
@@ -22,7 +22,7 @@ public abstract class PacketView implements Packet {
     private boolean parsed;
 
     protected MemorySegment segment;
-    protected long dataOffset;
+    protected long frameOffset;
     protected int captureLength;
     protected int originalLength;
     protected int linkType;
@@ -30,7 +30,7 @@ public abstract class PacketView implements Packet {
     protected long timestampNanos;
     protected int interfaceIndex;
     protected String interfaceName;
-    protected Direction direction = Direction.UNKNOWN;
+    protected PacketType packetType = PacketType.UNKNOWN;
     protected boolean hasVlanTag;
     protected int vlanTci;
     protected int vlanTpid;
@@ -76,8 +76,8 @@ public abstract class PacketView implements Packet {
     }
 
     @Override
-    public final long dataOffset() {
-        return dataOffset;
+    public final long frameOffset() {
+        return frameOffset;
     }
 
     @Override
@@ -91,10 +91,10 @@ public abstract class PacketView implements Packet {
         return interfaceName;
     }
 
-    /** The field's value; a subclass that derives the direction only when asked overrides this. */
+    /** The field's value; a subclass that derives the packet type only when asked overrides this. */
     @Override
-    public Direction direction() {
-        return direction;
+    public PacketType packetType() {
+        return packetType;
     }
 
     @Override
@@ -115,7 +115,7 @@ public abstract class PacketView implements Packet {
     @Override
     public final PacketHeaders headers() {
         if (!parsed) {
-            headers.wrap(segment, dataOffset, captureLength, linkType);
+            headers.wrap(segment, frameOffset, captureLength, linkType);
             parsed = true;
         }
         return headers;

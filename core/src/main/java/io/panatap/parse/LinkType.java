@@ -2,7 +2,7 @@ package io.panatap.parse;
 
 /**
  * Link-layer header types (the {@code LINKTYPE_*} numbers of the pcap/pcapng formats) that the parser
- * understands.
+ * understands; what panatap knows about each is its row in {@link LinkLayer}.
  */
 public final class LinkType {
     /** LINKTYPE_ETHERNET (DLT_EN10MB): Ethernet II, optionally 802.1Q/802.1ad tagged. */
@@ -25,24 +25,9 @@ public final class LinkType {
     private LinkType() {
     }
 
-    /** True if {@link PacketHeaders} can decode frames of this link type. */
-    public static boolean isSupported(int linkType) {
-        return switch (linkType) {
-            case ETHERNET, RAW_BSD_12, RAW_BSD_14, RAW, LINUX_SLL, IPV4, IPV6, LINUX_SLL2 -> true;
-            default -> false;
-        };
-    }
-
     /** A short name for messages, e.g. {@code "EN10MB"}; {@code "LINKTYPE_<n>"} for unknown values. */
     public static String name(int linkType) {
-        return switch (linkType) {
-            case ETHERNET -> "EN10MB";
-            case RAW_BSD_12, RAW_BSD_14, RAW -> "RAW";
-            case LINUX_SLL -> "LINUX_SLL";
-            case IPV4 -> "IPV4";
-            case IPV6 -> "IPV6";
-            case LINUX_SLL2 -> "LINUX_SLL2";
-            default -> "LINKTYPE_" + linkType;
-        };
+        LinkLayer row = LinkLayer.of(linkType);
+        return row != null ? row.name() : "LINKTYPE_" + linkType;
     }
 }

@@ -164,13 +164,13 @@ public final class PacketHeaders {
         } else {
             return ipLink(end, linkType);
         }
-        if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
+        if (etherType == EtherType.IPV4) {
             return ipv4(pos, end);
         }
-        if (etherType == EthernetHeader.ETHER_TYPE_IPV6) {
+        if (etherType == EtherType.IPV6) {
             return ipv6(pos, end);
         }
-        return EthernetHeader.isVlanTpid(etherType) ? vlanTags(pos, etherType, end) : finish(NOT_TCP, Layer.NONE);
+        return EtherType.isVlanTag(etherType) ? vlanTags(pos, etherType, end) : finish(NOT_TCP, Layer.NONE);
     }
 
     /** Link types without a link header: raw IP (version from the first nibble), IPv4 or IPv6 only. */
@@ -204,7 +204,7 @@ public final class PacketHeaders {
 
     /** Any number of tags from {@code pos}; each step consumes 4 bytes, so the loop ends with the frame. */
     private ParseStatus vlanTags(int pos, int etherType, int end) {
-        while (EthernetHeader.isVlanTpid(etherType)) {
+        while (EtherType.isVlanTag(etherType)) {
             if (end - pos < VlanTag.LENGTH) {
                 return finish(TRUNCATED, Layer.VLAN);
             }
@@ -216,10 +216,10 @@ public final class PacketHeaders {
             etherType = tag & 0xFFFF;
             pos += VlanTag.LENGTH;
         }
-        if (etherType == EthernetHeader.ETHER_TYPE_IPV4) {
+        if (etherType == EtherType.IPV4) {
             return ipv4(pos, end);
         }
-        if (etherType == EthernetHeader.ETHER_TYPE_IPV6) {
+        if (etherType == EtherType.IPV6) {
             return ipv6(pos, end);
         }
         return finish(NOT_TCP, Layer.NONE);

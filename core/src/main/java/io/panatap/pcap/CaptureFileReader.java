@@ -1,6 +1,6 @@
 package io.panatap.pcap;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.PacketListener;
 
 import java.io.IOException;
@@ -428,30 +428,18 @@ public final class CaptureFileReader implements AutoCloseable {
             }
             long ts = u32(p + REC_TS_SEC) * 1_000_000_000L + u32(p + REC_TS_FRAC) * fractionNanos;
             int ifIndex = -1;
-            Direction direction = Direction.UNKNOWN;
+            PacketType packetType = PacketType.UNKNOWN;
             if (modified) {
                 ifIndex = i32(p + REC_MODIFIED_IFINDEX);
-                direction = packetTypeDirection(data.get(ValueLayout.JAVA_BYTE, p + REC_MODIFIED_PKTTYPE));
+                packetType = PacketType.ofLinux(data.get(ValueLayout.JAVA_BYTE, p + REC_MODIFIED_PKTTYPE));
             }
             position = p + headerLength + captured;
             record.set(++frames, ts, p + headerLength, (int) captured, clamp(u32(p + REC_ORIGLEN)),
-                    pcapLinkType, ifIndex, null, direction);
+                    pcapLinkType, ifIndex, null, packetType);
             delivered++;
             listener.onPacket(record);
         }
         return delivered;
-    }
-
-    /** Linux {@code sll_pkttype} (PACKET_HOST ... PACKET_OUTGOING) as recorded by modified pcap. */
-    private static Direction packetTypeDirection(int type) {
-        return switch (type) {
-            case 0 -> Direction.HOST;
-            case 1 -> Direction.BROADCAST;
-            case 2 -> Direction.MULTICAST;
-            case 3 -> Direction.OTHERHOST;
-            case 4 -> Direction.OUTGOING;
-            default -> Direction.UNKNOWN;
-        };
     }
 
     // -------------------------------------------------------------------------------------------- pcapng
@@ -772,15 +760,15 @@ public final class CaptureFileReader implements AutoCloseable {
         }
         long units = (u32(p + EPB_TS_HIGH_OFFSET) << 32) | u32(p + EPB_TS_LOW_OFFSET);
         long dataAt = p + EPB_DATA_OFFSET;
-        Direction direction = flagsDirection(dataAt + ((captured + 3) & ~3L), p + length - 4);
+        PacketType packetType = flagsPacketType(dataAt + ((captured + 3) & ~3L), p + length - 4);
         position = p + length;
         record.set(++frames, ifc.toNanos(units), dataAt, (int) captured, clamp(u32(p + EPB_ORIGLEN_OFFSET)),
-                ifc.linkType, (int) id, ifc.name, direction);
+                ifc.linkType, (int) id, ifc.name, packetType);
         listener.onPacket(record);
     }
 
-    /** Direction from an {@code epb_flags} option between {@code o} and {@code end}; options in error are ignored. */
-    private Direction flagsDirection(long o, long end) {
+    /** The packet type from an {@code epb_flags} option between {@code o} and {@code end}; options in error are ignored. */
+    private PacketType flagsPacketType(long o, long end) {
         while (o + 4 <= end) {
             int code = u16(o);
             int optionLength = u16(o + 2);
@@ -791,18 +779,18 @@ public final class CaptureFileReader implements AutoCloseable {
                 int flags = i32(o + 4);
                 return switch (flags & 3) {
                     case 1 -> switch ((flags >>> 2) & 7) {
-                        case 2 -> Direction.MULTICAST;
-                        case 3 -> Direction.BROADCAST;
-                        case 4 -> Direction.OTHERHOST;
-                        default -> Direction.HOST;
+                        case 2 -> PacketType.MULTICAST;
+                        case 3 -> PacketType.BROADCAST;
+                        case 4 -> PacketType.OTHERHOST;
+                        default -> PacketType.HOST;
                     };
-                    case 2 -> Direction.OUTGOING;
-                    default -> Direction.UNKNOWN;
+                    case 2 -> PacketType.OUTGOING;
+                    default -> PacketType.UNKNOWN;
                 };
             }
             o += 4 + ((optionLength + 3L) & ~3L);
         }
-        return Direction.UNKNOWN;
+        return PacketType.UNKNOWN;
     }
 
     private void deliverSimplePacket(PacketListener listener, long p, long length) throws CaptureFileException {
@@ -818,7 +806,7 @@ public final class CaptureFileReader implements AutoCloseable {
         }
         position = p + length;
         record.set(++frames, 0, p + SPB_DATA_OFFSET, (int) captured, clamp(original), ifc.linkType, 0, ifc.name,
-                Direction.UNKNOWN);
+                PacketType.UNKNOWN);
         listener.onPacket(record);
     }
 

@@ -1,6 +1,6 @@
 package io.panatap.pcap;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.internal.PacketView;
 import io.panatap.parse.PacketHeaders;
 
@@ -18,23 +18,23 @@ final class FileRecord extends PacketView {
         super(file, 0);
     }
 
-    void set(long frameNumber, long timestampNanos, long dataOffset, int captureLength, int originalLength,
-             int linkType, int interfaceIndex, String interfaceName, Direction direction) {
+    void set(long frameNumber, long timestampNanos, long frameOffset, int captureLength, int originalLength,
+             int linkType, int interfaceIndex, String interfaceName, PacketType packetType) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
-        this.dataOffset = dataOffset;
+        this.frameOffset = frameOffset;
         this.captureLength = captureLength;
         this.originalLength = originalLength;
         this.linkType = linkType;
         this.interfaceIndex = interfaceIndex;
         this.interfaceName = interfaceName;
-        this.direction = direction;
+        this.packetType = packetType;
         nextFrame();
     }
 
     @Override
     public String toString() {
         return "Packet[frame " + frameNumber + ", " + captureLength + "/" + originalLength + " bytes at file offset "
-                + dataOffset + ", link type " + linkType + ", ts " + timestampNanos + " ns]";
+                + frameOffset + ", link type " + linkType + ", ts " + timestampNanos + " ns]";
     }
 }

@@ -145,7 +145,7 @@ public final class PcapWriter implements AutoCloseable {
     public void write(Packet packet) throws IOException {
         int length = packet.captureLength();
         if (!packet.hasVlanTag() || linkType != LinkType.ETHERNET || length < MAC_ADDRESSES_LENGTH) {
-            write(packet.timestampNanos(), packet.segment(), packet.dataOffset(), length, packet.originalLength());
+            write(packet.timestampNanos(), packet.segment(), packet.frameOffset(), length, packet.originalLength());
             return;
         }
         int tagged = length + VLAN_TAG_LENGTH;
@@ -153,7 +153,7 @@ public final class PcapWriter implements AutoCloseable {
         int at = beginRecord(packet.timestampNanos(), captured,
                 Math.max(packet.originalLength(), length) + VLAN_TAG_LENGTH);
         MemorySegment src = packet.segment();
-        long from = packet.dataOffset();
+        long from = packet.frameOffset();
         // Destination and source MAC, then the tag, then the rest of the frame from its EtherType on.
         int macs = Math.min(MAC_ADDRESSES_LENGTH, captured);
         MemorySegment.copy(src, from, bufferSegment, at, macs);

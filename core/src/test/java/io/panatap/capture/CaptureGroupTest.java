@@ -1,6 +1,6 @@
 package io.panatap.capture;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.testing.Netns;
 import io.panatap.testing.Privileges;
@@ -193,8 +193,8 @@ class CaptureGroupTest {
         // 32 flows on one worker only would be a 1 in 2^31 chance.
         assertThat(run.perWorker()).allSatisfy(segments -> assertThat(segments).isNotEmpty());
         for (List<Segment> segments : run.perWorker()) {
-            assertThat(segments.stream().map(Segment::direction).distinct().toList())
-                    .containsExactlyInAnyOrder(Direction.HOST, Direction.OUTGOING);
+            assertThat(segments.stream().map(Segment::packetType).distinct().toList())
+                    .containsExactlyInAnyOrder(PacketType.HOST, PacketType.OUTGOING);
         }
     }
 
@@ -298,7 +298,7 @@ class CaptureGroupTest {
     }
 
     private static int u16(Packet p, int at) {
-        long base = p.dataOffset() + at;
+        long base = p.frameOffset() + at;
         return (p.segment().get(JAVA_BYTE, base) & 0xFF) << 8 | p.segment().get(JAVA_BYTE, base + 1) & 0xFF;
     }
 

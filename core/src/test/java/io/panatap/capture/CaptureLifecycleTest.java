@@ -53,7 +53,7 @@ class CaptureLifecycleTest {
 
     private static boolean isBurstDatagram(io.panatap.Packet p) {
         var s = p.segment();
-        long at = p.dataOffset();
+        long at = p.frameOffset();
         return p.captureLength() >= 42 && s.get(ValueLayout.JAVA_BYTE, at + 12) == 0x08 && s.get(ValueLayout.JAVA_BYTE, at + 13) == 0
                 && s.get(ValueLayout.JAVA_BYTE, at + 23) == 17 && s.get(ValueLayout.JAVA_BYTE, at + 37) == UDP_PORT;
     }

@@ -1,6 +1,6 @@
 package io.panatap.capture;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.testing.Netns;
 import io.panatap.testing.Privileges;
@@ -168,8 +168,8 @@ class LiveCaptureTest {
 
             List<Segment> segments = drain(capture, port, sentByPeer + receivedByPeer);
 
-            List<Segment> in = segments.stream().filter(s -> s.direction() == Direction.HOST).toList();
-            List<Segment> out = segments.stream().filter(s -> s.direction() == Direction.OUTGOING).toList();
+            List<Segment> in = segments.stream().filter(s -> s.packetType() == PacketType.HOST).toList();
+            List<Segment> out = segments.stream().filter(s -> s.packetType() == PacketType.OUTGOING).toList();
             assertThat(in).hasSize((int) sentByPeer);
             assertThat(out).hasSize((int) receivedByPeer);
             assertThat(segments).hasSize(in.size() + out.size());
@@ -237,14 +237,14 @@ class LiveCaptureTest {
                     }
                 }, 100);
             }
-            assertThat(refused).extracting(Segment::direction, Segment::flags).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.SYN),
-                    org.assertj.core.groups.Tuple.tuple(Direction.OUTGOING, Segment.RST | Segment.ACK));
-            assertThat(reset).extracting(Segment::direction, Segment::flags).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.SYN),
-                    org.assertj.core.groups.Tuple.tuple(Direction.OUTGOING, Segment.SYN | Segment.ACK),
-                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.ACK),
-                    org.assertj.core.groups.Tuple.tuple(Direction.HOST, Segment.RST | Segment.ACK));
+            assertThat(refused).extracting(Segment::packetType, Segment::flags).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(PacketType.HOST, Segment.SYN),
+                    org.assertj.core.groups.Tuple.tuple(PacketType.OUTGOING, Segment.RST | Segment.ACK));
+            assertThat(reset).extracting(Segment::packetType, Segment::flags).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(PacketType.HOST, Segment.SYN),
+                    org.assertj.core.groups.Tuple.tuple(PacketType.OUTGOING, Segment.SYN | Segment.ACK),
+                    org.assertj.core.groups.Tuple.tuple(PacketType.HOST, Segment.ACK),
+                    org.assertj.core.groups.Tuple.tuple(PacketType.HOST, Segment.RST | Segment.ACK));
         }
     }
 
@@ -279,12 +279,12 @@ class LiveCaptureTest {
                 };
                 List<Segment> segments = drain(capture, port, expected);
                 assertThat(segments).as(direction.name()).hasSize((int) expected);
-                Map<Direction, Long> byDirection = segments.stream()
-                        .collect(Collectors.groupingBy(Segment::direction, Collectors.counting()));
+                Map<PacketType, Long> byDirection = segments.stream()
+                        .collect(Collectors.groupingBy(Segment::packetType, Collectors.counting()));
                 switch (direction) {
-                    case IN -> assertThat(byDirection).containsOnlyKeys(Direction.HOST);
-                    case OUT -> assertThat(byDirection).containsOnlyKeys(Direction.OUTGOING);
-                    case INOUT -> assertThat(byDirection).containsOnlyKeys(Direction.HOST, Direction.OUTGOING);
+                    case IN -> assertThat(byDirection).containsOnlyKeys(PacketType.HOST);
+                    case OUT -> assertThat(byDirection).containsOnlyKeys(PacketType.OUTGOING);
+                    case INOUT -> assertThat(byDirection).containsOnlyKeys(PacketType.HOST, PacketType.OUTGOING);
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.panatap.capture;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,8 +55,8 @@ class LoopbackCaptureTest {
                     }
                 }, 100);
             }
-            Direction expected = direction == PacketCapture.DirectionFilter.OUT ? Direction.OUTGOING : Direction.HOST;
-            assertThat(segments).extracting(Segment::direction).containsOnly(expected);
+            PacketType expected = direction == PacketCapture.DirectionFilter.OUT ? PacketType.OUTGOING : PacketType.HOST;
+            assertThat(segments).extracting(Segment::packetType).containsOnly(expected);
             assertThat(segments.stream().filter(s -> s.flags() == Segment.SYN)).hasSize(1);
             assertThat(segments.stream().filter(s -> s.flags() == (Segment.SYN | Segment.ACK))).hasSize(1);
             assertThat(segments.stream().filter(s -> s.destinationPort() == port).mapToInt(Segment::payloadLength).sum())

@@ -1,6 +1,6 @@
 package io.panatap.capture;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 
 import java.lang.foreign.MemorySegment;
@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * What the live capture tests check about one captured TCP segment, decoded here from the bytes (plain
  * Ethernet or raw IP, no tags) so the tests do not depend on the parser.
  */
-record Segment(Direction direction, String source, int sourcePort, String destination, int destinationPort,
+record Segment(PacketType packetType, String source, int sourcePort, String destination, int destinationPort,
                int flags, long sequence, long acknowledgement, int payloadLength, int captureLength, int originalLength, String interfaceName) {
 
     static final int FIN = 0x01;
@@ -25,7 +25,7 @@ record Segment(Direction direction, String source, int sourcePort, String destin
     /** Decodes a TCP segment, or returns null if the frame is not one. */
     static Segment of(Packet p, boolean ethernet) {
         MemorySegment s = p.segment();
-        long base = p.dataOffset();
+        long base = p.frameOffset();
         int len = p.captureLength();
         int ip = 0;
         if (ethernet) {
@@ -62,7 +62,7 @@ record Segment(Direction direction, String source, int sourcePort, String destin
         }
         long seq = ((long) u16(s, base + tcp + 4) << 16) | u16(s, base + tcp + 6);
         long ack = ((long) u16(s, base + tcp + 8) << 16) | u16(s, base + tcp + 10);
-        return new Segment(p.direction(), src, u16(s, base + tcp), dst, u16(s, base + tcp + 2),
+        return new Segment(p.packetType(), src, u16(s, base + tcp), dst, u16(s, base + tcp + 2),
                 u8(s, base + tcp + 13), seq, ack, payload, p.captureLength(), p.originalLength(), p.interfaceName());
     }
 

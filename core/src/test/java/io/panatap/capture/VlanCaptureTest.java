@@ -74,7 +74,7 @@ class VlanCaptureTest {
             capture.poll(p -> {
                 // Only the crafted frames: IPv4 from 10.99.0.1 (ignore neighbour discovery and the like).
                 if (p.captureLength() >= 34 && p.segment().get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN),
-                        p.dataOffset() + 14 + vlanBytes(p) + 12) == 0x0a630001) {
+                        p.frameOffset() + 14 + vlanBytes(p) + 12) == 0x0a630001) {
                     packets.add(p.copy());
                 }
             }, 100);
@@ -84,7 +84,7 @@ class VlanCaptureTest {
 
     /** Bytes of VLAN tags still in the frame (the inner tag of 802.1ad). */
     private static int vlanBytes(Packet p) {
-        int type = p.segment().get(BE_SHORT, p.dataOffset() + 12) & 0xFFFF;
+        int type = p.segment().get(BE_SHORT, p.frameOffset() + 12) & 0xFFFF;
         return type == 0x8100 || type == 0x88A8 ? 4 : 0;
     }
 
@@ -98,7 +98,7 @@ class VlanCaptureTest {
             assertThat(p.vlanTci() & 0xFFF).isEqualTo(42);
             assertThat(p.vlanTci() >>> 13).isEqualTo(5);
             assertThat(p.vlanTpid()).isEqualTo(0x8100);
-            assertThat(p.segment().get(BE_SHORT, p.dataOffset() + 12)).isEqualTo((short) 0x0800);
+            assertThat(p.segment().get(BE_SHORT, p.frameOffset() + 12)).isEqualTo((short) 0x0800);
             assertThat(p.captureLength()).isEqualTo(14 + 20 + 20);
         }
     }
@@ -112,8 +112,8 @@ class VlanCaptureTest {
             assertThat(p.hasVlanTag()).isTrue();
             assertThat(p.vlanTci() & 0xFFF).isEqualTo(100);
             assertThat(p.vlanTpid()).isEqualTo(0x88A8);
-            assertThat(p.segment().get(BE_SHORT, p.dataOffset() + 12)).isEqualTo((short) 0x8100);
-            assertThat(p.segment().get(BE_SHORT, p.dataOffset() + 14) & 0xFFF).isEqualTo(42);
+            assertThat(p.segment().get(BE_SHORT, p.frameOffset() + 12)).isEqualTo((short) 0x8100);
+            assertThat(p.segment().get(BE_SHORT, p.frameOffset() + 14) & 0xFFF).isEqualTo(42);
         }
     }
 
@@ -162,7 +162,7 @@ class VlanCaptureTest {
             Packet p = packets.getFirst();
             assertThat(p.hasVlanTag()).isTrue();
             assertThat(p.vlanTci() & 0xFFF).isEqualTo(42);
-            assertThat(p.segment().get(ValueLayout.JAVA_BYTE, p.dataOffset())).isEqualTo((byte) 0x45);
+            assertThat(p.segment().get(ValueLayout.JAVA_BYTE, p.frameOffset())).isEqualTo((byte) 0x45);
         }
     }
 

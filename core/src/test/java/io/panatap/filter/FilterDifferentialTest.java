@@ -1,5 +1,7 @@
 package io.panatap.filter;
 
+import io.panatap.parse.LinkLayer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

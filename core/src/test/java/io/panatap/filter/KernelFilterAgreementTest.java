@@ -1,5 +1,7 @@
 package io.panatap.filter;
 
+import io.panatap.parse.LinkLayer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.panatap.capture.PacketCapture;
@@ -133,7 +135,7 @@ class KernelFilterAgreementTest {
             // Until 300 ms pass without a frame (the sender has returned, so all frames are queued by then).
             while (System.nanoTime() - quietSince < 300_000_000L && System.nanoTime() < giveUp) {
                 int n = capture.poll(p -> {
-                    byte[] b = p.segment().asSlice(p.dataOffset(), p.captureLength()).toArray(ValueLayout.JAVA_BYTE);
+                    byte[] b = p.segment().asSlice(p.frameOffset(), p.captureLength()).toArray(ValueLayout.JAVA_BYTE);
                     // Neighbour discovery and the like from the peer namespace are not ours.
                     if (ours.contains(HEX.formatHex(b))) {
                         delivered.add(HEX.formatHex(p.hasVlanTag() ? withTag(b, p.vlanTpid(), p.vlanTci()) : b));
@@ -293,7 +295,7 @@ class KernelFilterAgreementTest {
                 List<String> captured = new ArrayList<>();
                 try (io.panatap.pcap.CaptureFileReader reader = io.panatap.pcap.CaptureFileReader.open(file)) {
                     reader.poll(p -> {
-                        String h = HEX.formatHex(p.segment().asSlice(p.dataOffset(), p.captureLength())
+                        String h = HEX.formatHex(p.segment().asSlice(p.frameOffset(), p.captureLength())
                                 .toArray(ValueLayout.JAVA_BYTE));
                         if (ours.contains(h)) {
                             captured.add(h);

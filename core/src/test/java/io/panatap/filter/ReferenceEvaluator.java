@@ -1,5 +1,7 @@
 package io.panatap.filter;
 
+import io.panatap.parse.LinkLayer;
+
 import io.panatap.filter.FilterExpr.And;
 import io.panatap.filter.FilterExpr.Arith;
 import io.panatap.filter.FilterExpr.Binary;
@@ -115,7 +117,7 @@ final class ReferenceEvaluator {
     }
 
     private boolean tcpBehindTags() {
-        int tags = link.vlanTags() ? 2 : 0;
+        int tags = link.vlanTagsInFrame() ? 2 : 0;
         for (int d = 0; d <= tags; d++) {
             if (protocol(Proto.TCP, d)) {
                 return true;
@@ -206,7 +208,7 @@ final class ReferenceEvaluator {
     }
 
     private boolean isIpv4(int vlans) {
-        return switch (link.kind()) {
+        return switch (link.protocol()) {
             case ETHERTYPE -> u16(link.typeOffset(vlans)) == 0x0800;
             case IP_VERSION -> (u8(0) & 0xF0) == 0x40;
             case IPV4_ONLY -> true;
@@ -215,7 +217,7 @@ final class ReferenceEvaluator {
     }
 
     private boolean isIpv6(int vlans) {
-        return switch (link.kind()) {
+        return switch (link.protocol()) {
             case ETHERTYPE -> u16(link.typeOffset(vlans)) == 0x86DD;
             case IP_VERSION -> (u8(0) & 0xF0) == 0x60;
             case IPV4_ONLY -> false;
@@ -242,7 +244,7 @@ final class ReferenceEvaluator {
         if (isIpv4(h.vlans()) && dir(h.dir(), () -> words(h, nl + 12), () -> words(h, nl + 16))) {
             return true;
         }
-        if (h.proto() != null || link.kind() != LinkLayer.Kind.ETHERTYPE) {
+        if (h.proto() != null || link.protocol() != LinkLayer.Protocol.ETHERTYPE) {
             return false;
         }
         int type = u16(link.typeOffset(h.vlans()));

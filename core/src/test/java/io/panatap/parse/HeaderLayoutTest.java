@@ -31,14 +31,14 @@ class HeaderLayoutTest {
         MemorySegment s = MemorySegment.ofArray(hex("111111111111 222222222222 8100 b123 0800"));
         assertThat(Bytes.u8(s, EthernetHeader.DESTINATION_OFFSET)).isEqualTo(0x11);
         assertThat(Bytes.u8(s, EthernetHeader.SOURCE_OFFSET)).isEqualTo(0x22);
-        assertThat(Bytes.u16(s, EthernetHeader.ETHER_TYPE_OFFSET)).isEqualTo(EthernetHeader.TPID_8021Q);
+        assertThat(Bytes.u16(s, EthernetHeader.ETHER_TYPE_OFFSET)).isEqualTo(EtherType.VLAN_8021Q);
         assertThat(EthernetHeader.LENGTH).isEqualTo(14);
         int tag = EthernetHeader.LENGTH;
         assertThat(Bytes.u16(s, tag + VlanTag.TCI_OFFSET) & VlanTag.VLAN_ID_MASK).isEqualTo(0x123);
-        assertThat(Bytes.u16(s, tag + VlanTag.ETHER_TYPE_OFFSET)).isEqualTo(EthernetHeader.ETHER_TYPE_IPV4);
+        assertThat(Bytes.u16(s, tag + VlanTag.ETHER_TYPE_OFFSET)).isEqualTo(EtherType.IPV4);
         assertThat(VlanTag.LENGTH).isEqualTo(4);
-        assertThat(EthernetHeader.ETHER_TYPE_IPV6).isEqualTo(0x86DD);
-        assertThat(EthernetHeader.TPID_8021AD).isEqualTo(0x88A8);
+        assertThat(EtherType.IPV6).isEqualTo(0x86DD);
+        assertThat(EtherType.VLAN_8021AD).isEqualTo(0x88A8);
     }
 
     @Test

@@ -30,7 +30,7 @@ class AllocationTest {
         @Override
         public void onPacket(Packet p) {
             sum += p.frameNumber() + p.timestampNanos() + p.captureLength() + p.originalLength() + p.linkType()
-                    + p.dataOffset() + p.interfaceIndex() + p.direction().ordinal()
+                    + p.frameOffset() + p.interfaceIndex() + p.direction().ordinal()
                     + (p.interfaceName() == null ? 0 : 1) + p.headers().flags();
         }
     }

@@ -1,6 +1,6 @@
 package io.panatap.pcap;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,7 +44,7 @@ class ClassicPcapReaderTest {
         assertThat(first.linkType()).isEqualTo(1);
         assertThat(first.interfaceIndex()).isEqualTo(-1);
         assertThat(first.interfaceName()).isNull();
-        assertThat(first.direction()).isEqualTo(Direction.UNKNOWN);
+        assertThat(first.packetType()).isEqualTo(PacketType.UNKNOWN);
         assertThat(ReadResult.bytesOf(first)).isEqualTo(frame(60, 1));
         assertThat(ReadResult.bytesOf(r.packets().get(1))).isEqualTo(frame(1514, 2));
         assertThat(r.packets().get(2).frameNumber()).isEqualTo(3);
@@ -66,9 +66,9 @@ class ClassicPcapReaderTest {
         Packet p = r.packets().get(0);
         assertThat(p.timestampNanos()).isEqualTo(7_250_000_000L);
         assertThat(p.interfaceIndex()).isEqualTo(3);
-        assertThat(p.direction()).isEqualTo(Direction.OUTGOING);
+        assertThat(p.packetType()).isEqualTo(PacketType.OUTGOING);
         assertThat(ReadResult.bytesOf(p)).isEqualTo(frame(60, 4));
-        assertThat(r.packets().get(1).direction()).isEqualTo(Direction.HOST);
+        assertThat(r.packets().get(1).packetType()).isEqualTo(PacketType.HOST);
         assertThat(ReadResult.bytesOf(r.packets().get(1))).isEqualTo(frame(61, 5));
         assertThat(r.error()).hasMessage("truncated record header at byte " + cut
                 + ": 20 bytes left in file, a record header needs 24");
@@ -157,7 +157,7 @@ class ClassicPcapReaderTest {
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             reader.poll(p -> {
                 seen.add(p);
-                offsets.add(p.dataOffset());
+                offsets.add(p.frameOffset());
                 assertThat(p.segment().byteSize()).isEqualTo(bytes.length);
             }, 10);
         }

@@ -51,7 +51,7 @@ class LargeFileTest {
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             assertThat(reader.fileSize()).isGreaterThan(TWO_GIB);
             while (reader.poll(p -> {
-                offsets.add(p.dataOffset());
+                offsets.add(p.frameOffset());
                 if (p.captureLength() == 60) {
                     small.add(p.copy());
                 }

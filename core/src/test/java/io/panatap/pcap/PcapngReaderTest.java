@@ -1,6 +1,6 @@
 package io.panatap.pcap;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.pcap.CaptureBytes.Option;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class PcapngReaderTest {
         assertThat(p.linkType()).isEqualTo(1);
         assertThat(p.interfaceIndex()).isZero();
         assertThat(p.interfaceName()).isEqualTo("eth0");
-        assertThat(p.direction()).isEqualTo(Direction.UNKNOWN);
+        assertThat(p.packetType()).isEqualTo(PacketType.UNKNOWN);
         assertThat(ReadResult.bytesOf(p)).isEqualTo(frame(61, 1));
         assertThat(ReadResult.bytesOf(r.packets().get(1))).isEqualTo(frame(1514, 2));
         assertThat(r.packets().get(1).originalLength()).isEqualTo(1600);
@@ -225,12 +225,12 @@ class PcapngReaderTest {
     @ParameterizedTest(name = "epb_flags {0} -> {1}")
     @CsvSource({"0, UNKNOWN", "1, HOST", "5, HOST", "9, MULTICAST", "13, BROADCAST", "17, OTHERHOST",
             "2, OUTGOING", "3, UNKNOWN"})
-    void takesTheDirectionFromEpbFlags(int flags, Direction expected) throws IOException {
+    void takesTheDirectionFromEpbFlags(int flags, PacketType expected) throws IOException {
         byte[] bytes = CaptureBytes.pcapng(BIG_ENDIAN).iface(1, 0)
                 .epb(0, T, frame(21, 0), 21, new Option(1, "comment".getBytes()), Option.u32(BIG_ENDIAN, 2, flags))
                 .opb(0, T, frame(21, 0), 21, Option.u32(BIG_ENDIAN, 2, flags)).bytes();
         ReadResult r = ReadResult.of(dir, bytes);
-        assertThat(r.packets()).extracting(Packet::direction).containsExactly(expected, expected);
+        assertThat(r.packets()).extracting(Packet::packetType).containsExactly(expected, expected);
     }
 
     @Test
@@ -244,7 +244,7 @@ class PcapngReaderTest {
         b.block(6, CaptureBytes.concat(head, new byte[4], option));
         ReadResult r = ReadResult.of(dir, b.bytes());
         assertThat(r.error()).isNull();
-        assertThat(r.packets().get(0).direction()).isEqualTo(Direction.UNKNOWN);
+        assertThat(r.packets().get(0).packetType()).isEqualTo(PacketType.UNKNOWN);
     }
 
     // ---------------------------------------------------------------------------------------------- damage

@@ -104,7 +104,7 @@ record ReadResult(List<Packet> packets, CaptureFileException error) {
 
     static byte[] bytesOf(Packet p) {
         byte[] b = new byte[p.captureLength()];
-        java.lang.foreign.MemorySegment.copy(p.segment(), ValueLayout.JAVA_BYTE, p.dataOffset(), b, 0, b.length);
+        java.lang.foreign.MemorySegment.copy(p.segment(), ValueLayout.JAVA_BYTE, p.frameOffset(), b, 0, b.length);
         return b;
     }
 }

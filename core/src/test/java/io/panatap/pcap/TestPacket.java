@@ -1,6 +1,6 @@
 package io.panatap.pcap;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.PacketCopy;
 import io.panatap.parse.PacketHeaders;
@@ -27,14 +27,14 @@ record TestPacket(long timestampNanos, byte[] bytes, int originalLength, int lin
 
     @Override
     public MemorySegment segment() {
-        // Place the frame at a non-zero offset so writers must honour dataOffset().
+        // Place the frame at a non-zero offset so writers must honour frameOffset().
         byte[] padded = new byte[bytes.length + 3];
         System.arraycopy(bytes, 0, padded, 3, bytes.length);
         return MemorySegment.ofArray(padded);
     }
 
     @Override
-    public long dataOffset() {
+    public long frameOffset() {
         return 3;
     }
 
@@ -49,8 +49,8 @@ record TestPacket(long timestampNanos, byte[] bytes, int originalLength, int lin
     }
 
     @Override
-    public Direction direction() {
-        return Direction.UNKNOWN;
+    public PacketType packetType() {
+        return PacketType.UNKNOWN;
     }
 
     @Override

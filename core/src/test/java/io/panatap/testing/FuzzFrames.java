@@ -1,6 +1,6 @@
 package io.panatap.testing;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.parse.LinkType;
 
 import java.lang.foreign.MemorySegment;
@@ -26,7 +26,7 @@ public final class FuzzFrames {
             LinkType.LINUX_SLL, LinkType.IPV4, LinkType.IPV6, LinkType.LINUX_SLL2};
     private static final int[] INTERESTING = {0x00, 0x01, 0x05, 0x06, 0x0F, 0x11, 0x2C, 0x3A, 0x40, 0x45, 0x4F, 0x60, 0x7F,
             0x80, 0x81, 0x86, 0x88, 0xA8, 0xDD, 0xF0, 0xFE, 0xFF};
-    private static final Direction[] DIRECTIONS = Direction.values();
+    private static final PacketType[] PACKET_TYPES = PacketType.values();
 
     private record Template(int linkType, byte[] bytes) {
     }
@@ -75,10 +75,10 @@ public final class FuzzFrames {
         boolean hasVlanTag = random.nextInt(10) == 0;
         int vlanTci = hasVlanTag ? random.nextInt(65536) : 0;
         int vlanTpid = hasVlanTag ? new int[] {0, 0x8100, 0x88A8, random.nextInt(65536)}[random.nextInt(4)] : 0;
-        Direction direction = DIRECTIONS[random.nextInt(DIRECTIONS.length)];
+        PacketType packetType = PACKET_TYPES[random.nextInt(PACKET_TYPES.length)];
         int interfaceIndex = random.nextInt(5) - 1;
         p.frame(++frames, timestampNanos, length, originalLength, linkType, interfaceIndex,
-                interfaceIndex > 0 ? "if" + interfaceIndex : null, direction, hasVlanTag, vlanTci, vlanTpid);
+                interfaceIndex > 0 ? "if" + interfaceIndex : null, packetType, hasVlanTag, vlanTci, vlanTpid);
     }
 
     /** Applies 1-4 mutations; returns the new length. */

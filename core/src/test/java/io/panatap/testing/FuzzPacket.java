@@ -1,6 +1,6 @@
 package io.panatap.testing;
 
-import io.panatap.Direction;
+import io.panatap.PacketType;
 import io.panatap.internal.PacketView;
 
 import java.lang.foreign.Arena;
@@ -23,7 +23,7 @@ public final class FuzzPacket extends PacketView {
 
     /** Called by {@link FuzzFrames} after it wrote the next frame's bytes into {@link #buffer}. */
     void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, int linkType,
-               int interfaceIndex, String interfaceName, Direction direction, boolean hasVlanTag, int vlanTci,
+               int interfaceIndex, String interfaceName, PacketType packetType, boolean hasVlanTag, int vlanTci,
                int vlanTpid) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
@@ -32,7 +32,7 @@ public final class FuzzPacket extends PacketView {
         this.linkType = linkType;
         this.interfaceIndex = interfaceIndex;
         this.interfaceName = interfaceName;
-        this.direction = direction;
+        this.packetType = packetType;
         this.hasVlanTag = hasVlanTag;
         this.vlanTci = vlanTci;
         this.vlanTpid = vlanTpid;

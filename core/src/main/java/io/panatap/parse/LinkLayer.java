@@ -1,0 +1,143 @@
+package io.panatap.parse;
+
+/**
+ * What panatap knows about each link type it decodes: the one table that the header parser, the filter
+ * compiler and the writers read. Adding a link type means a {@link LinkType} constant and a row in
+ * {@link #TABLE} (and, for a new way of telling the network protocol, a {@link Protocol} value that the
+ * parser and the compiler learn).
+ *
+ * <p>Each row says where the network layer starts ({@link #headerLength()}), how its protocol is told
+ * ({@link #protocol()}: an EtherType field at {@link #typeOffset()}, the IP version nibble, or fixed), whether
+ * VLAN tags can follow the link header in the frame, and where Linux cooked headers keep the packet type.
+ */
+public final class LinkLayer {
+
+    /** How the network-layer protocol of a frame is told. */
+    public enum Protocol {
+        /** An EtherType field (Ethernet, Linux cooked capture). */
+        ETHERTYPE,
+        /** No link header; the first nibble is the IP version (raw IP). */
+        IP_VERSION,
+        /** No link header; always IPv4. */
+        IPV4_ONLY,
+        /** No link header; always IPv6. */
+        IPV6_ONLY
+    }
+
+    private static final LinkLayer[] TABLE = {
+            new LinkLayer(LinkType.ETHERNET, "EN10MB", Protocol.ETHERTYPE,
+                    EthernetHeader.ETHER_TYPE_OFFSET, EthernetHeader.LENGTH, true, -1),
+            new LinkLayer(LinkType.LINUX_SLL, "LINUX_SLL", Protocol.ETHERTYPE,
+                    LinuxSllHeader.SLL_PROTOCOL_OFFSET, LinuxSllHeader.SLL_LENGTH, false,
+                    LinuxSllHeader.SLL_PACKET_TYPE_OFFSET),
+            new LinkLayer(LinkType.LINUX_SLL2, "LINUX_SLL2", Protocol.ETHERTYPE,
+                    LinuxSllHeader.SLL2_PROTOCOL_OFFSET, LinuxSllHeader.SLL2_LENGTH, false,
+                    LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET),
+            new LinkLayer(LinkType.RAW, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
+            new LinkLayer(LinkType.RAW_BSD_12, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
+            new LinkLayer(LinkType.RAW_BSD_14, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
+            new LinkLayer(LinkType.IPV4, "IPV4", Protocol.IPV4_ONLY, 0, 0, false, -1),
+            new LinkLayer(LinkType.IPV6, "IPV6", Protocol.IPV6_ONLY, 0, 0, false, -1),
+    };
+    /** Rows by link type for the parser's per-frame lookup; link types are below 512 in this table. */
+    private static final LinkLayer[] BY_TYPE = new LinkLayer[512];
+
+    static {
+        for (LinkLayer row : TABLE) {
+            BY_TYPE[row.linkType] = row;
+        }
+    }
+
+    private final int linkType;
+    private final String name;
+    private final Protocol protocol;
+    private final int typeOffset;
+    private final int headerLength;
+    private final boolean vlanTagsInFrame;
+    private final int packetTypeOffset;
+
+    private LinkLayer(int linkType, String name, Protocol protocol, int typeOffset, int headerLength,
+                      boolean vlanTagsInFrame, int packetTypeOffset) {
+        this.linkType = linkType;
+        this.name = name;
+        this.protocol = protocol;
+        this.typeOffset = typeOffset;
+        this.headerLength = headerLength;
+        this.vlanTagsInFrame = vlanTagsInFrame;
+        this.packetTypeOffset = packetTypeOffset;
+    }
+
+    /** The row for {@code linkType}, or {@code null} if panatap does not decode that link type. */
+    public static LinkLayer of(int linkType) {
+        return linkType >= 0 && linkType < BY_TYPE.length ? BY_TYPE[linkType] : null;
+    }
+
+    /** True if frames of {@code linkType} are decoded. */
+    public static boolean isDecoded(int linkType) {
+        return of(linkType) != null;
+    }
+
+    /** The names of the decoded link types, for messages ({@code "EN10MB, LINUX_SLL, ..."}). */
+    public static String decodedNames() {
+        StringBuilder out = new StringBuilder();
+        for (LinkLayer row : TABLE) {
+            if (out.indexOf(row.name) < 0) {
+                out.append(out.isEmpty() ? "" : ", ").append(row.name);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The {@code LINKTYPE_*} number. */
+    public int linkType() {
+        return linkType;
+    }
+
+    /** tcpdump's name for it ({@code tcpdump -y NAME}), e.g. {@code "EN10MB"}. */
+    public String name() {
+        return name;
+    }
+
+    /** How the network-layer protocol is told. */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** Offset of the EtherType field (meaningful for {@link Protocol#ETHERTYPE}). */
+    public int typeOffset() {
+        return typeOffset;
+    }
+
+    /** Offset of the EtherType after {@code vlans} VLAN tags in the frame. */
+    public int typeOffset(int vlans) {
+        return typeOffset + VlanTag.LENGTH * vlans;
+    }
+
+    /** Length of the link header: where the network layer starts when no tag follows. */
+    public int headerLength() {
+        return headerLength;
+    }
+
+    /** Offset of the network-layer header after {@code vlans} VLAN tags in the frame. */
+    public int networkOffset(int vlans) {
+        return headerLength + VlanTag.LENGTH * vlans;
+    }
+
+    /**
+     * True if VLAN tags can stand in the frame after the link header (Ethernet). Linux cooked headers carry
+     * the tag in their protocol field instead, which the parser follows but filters do not address.
+     */
+    public boolean vlanTagsInFrame() {
+        return vlanTagsInFrame;
+    }
+
+    /** Offset of the one-byte Linux packet type ({@code sll_pkttype}) in the link header, or -1 if none. */
+    public int packetTypeOffset() {
+        return packetTypeOffset;
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + linkType + ")";
+    }
+}
