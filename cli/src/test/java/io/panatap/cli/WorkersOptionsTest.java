@@ -29,7 +29,7 @@ class WorkersOptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--workers 0", "--workers 65", "--workers x", "--workers", "-Z", "--workers 2 -w -",
+    @ValueSource(strings = {"--workers 0", "--workers 257", "--workers x", "--workers", "-Z", "--workers 2 -w -",
             "-r f --workers 2", "-r f -Z nobody"})
     void badWorkerAndUserOptionsAreUsageErrors(String line) {
         assertThatThrownBy(() -> Options.parse(line.split(" "))).isInstanceOf(UsageException.class)
@@ -39,7 +39,7 @@ class WorkersOptionsTest {
     @Test
     void theMessagesSayWhatIsWrong() {
         assertThatThrownBy(() -> Options.parse("--workers", "0"))
-                .hasMessage("--workers takes a whole number from 1 to 64, not '0'");
+                .hasMessage("--workers takes a whole number from 1 to 256, not '0'");
         assertThatThrownBy(() -> Options.parse("--workers", "2", "-w", "-"))
                 .hasMessage("with --workers, -w writes one file per worker: give it a file name, not - (standard output)");
         assertThatThrownBy(() -> Options.parse("-Z", ""))
