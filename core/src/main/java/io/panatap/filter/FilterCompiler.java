@@ -80,9 +80,9 @@ public final class FilterCompiler {
      * as it does in a capture file, while a primitive before any {@code vlan} sees the frame as the socket
      * does, without its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP), as in tcpdump.
      *
-     * @param tcpOnly also require TCP over IPv4 or IPv6 behind at most two tags left in the frame, as
-     *                {@link io.panatap.capture.TcpOnlyFilter} does; the expression's own {@code vlan}
-     *                offsets are unaffected
+     * @param tcpOnly also require TCP over IPv4 or IPv6 behind at most two tags left in the frame (with a
+     *                blank expression, the program {@link io.panatap.capture.TcpOnlyFilter} attaches by
+     *                default); the expression's own {@code vlan} offsets are unaffected
      * @throws FilterException as {@link #compile(String, int, int)}
      */
     public static BpfProgram compileForSocket(String expression, int linkType, int snapLength, boolean tcpOnly)

@@ -43,7 +43,10 @@ import java.util.Set;
  * by {@link Code}.
  */
 final class Translator {
-    /** Tags {@code tcpBehindTags} skips, as {@code TcpOnlyFilter} does. */
+    /**
+     * Tags {@code tcpBehindTags} skips: those left in the frame after the kernel moved the outer one to
+     * metadata (the inner tag of 802.1ad) or, without VLAN offload, an outgoing frame's two.
+     */
     private static final int MAX_TAGS_IN_FRAME = 2;
 
     private final LinkLayer link;
