@@ -42,6 +42,7 @@ public final class TcpOnlyFilter {
      *
      * @param snapLength bytes kept of an accepted packet; 0 or less means
      *                   {@link io.panatap.PacketSource#DEFAULT_SNAP_LENGTH}
+     * @return the program to attach to a {@code SOCK_RAW} packet socket
      */
     public static BpfProgram ethernet(int snapLength) {
         return tcpOnSocket(LinkType.ETHERNET, snapLength);
@@ -58,6 +59,7 @@ public final class TcpOnlyFilter {
      * other load moves back by the cooked header's length.
      *
      * @param snapLength as for {@link #ethernet(int)}
+     * @return the program to attach to a {@code SOCK_DGRAM} packet socket
      */
     public static BpfProgram network(int snapLength) {
         return withoutCookedHeader(tcpOnSocket(LinkType.LINUX_SLL, snapLength), LinkLayer.of(LinkType.LINUX_SLL));

@@ -25,11 +25,11 @@ import io.panatap.parse.LinkType;
  * {@link #compileForSocket} is for a live Linux packet socket, where the outer VLAN tag is metadata.
  *
  * <p>This class is the entry point of a pipeline with one class per stage, as libpcap has gencode,
- * optimize and bpf_image: {@link FilterParser} builds the {@link FilterExpr} tree; {@link Translator} turns
- * it into {@link Cond} tests for the link layer (from {@link LinkLayer}), with {@link Code} for arithmetic;
- * {@link Emitter} emits them in expression order as short-circuit code; {@link JumpThreader} threads the
+ * optimize and bpf_image: {@code FilterParser} builds the {@code FilterExpr} tree; {@code Translator} turns
+ * it into {@code Cond} tests for the link layer (from {@link LinkLayer}), with {@code Code} for arithmetic;
+ * {@code Emitter} emits them in expression order as short-circuit code; {@code JumpThreader} threads the
  * jumps and lays the program out, with {@code ja} trampolines for conditional branches farther than 255
- * instructions, so every program is one the kernel accepts. {@link BpfPrinter} lists the result.
+ * instructions, so every program is one the kernel accepts. {@code BpfPrinter} lists the result.
  */
 public final class FilterCompiler {
     private FilterCompiler() {
@@ -39,6 +39,8 @@ public final class FilterCompiler {
      * Compiles {@code expression} for frames of {@code linkType} (a {@code LINKTYPE_*} number, see
      * {@link io.panatap.parse.LinkType}). A blank expression accepts every packet.
      *
+     * @param expression a pcap-filter(7) expression; a blank one accepts every packet
+     * @param linkType   the {@code LINKTYPE_*} of the frames the program will see
      * @param snapLength the value returned for accepted packets (bytes to keep); 0 or less means
      *                   {@link PacketSource#DEFAULT_SNAP_LENGTH}
      * @throws FilterSyntaxException if the expression does not parse; {@link FilterSyntaxException#column()}
@@ -46,6 +48,7 @@ public final class FilterCompiler {
      * @throws FilterException       if it asks for something unsupported (host names, unknown link types,
      *                               VLANs on links without tags) or compiles to more than
      *                               {@link BpfProgram#MAX_INSTRUCTIONS} instructions
+     * @return the program, which the kernel would accept ({@link BpfProgram#isValid()})
      */
     public static BpfProgram compile(String expression, int linkType, int snapLength) throws FilterException {
         LinkLayer link = linkLayer(linkType);
@@ -80,9 +83,14 @@ public final class FilterCompiler {
      * as it does in a capture file, while a primitive before any {@code vlan} sees the frame as the socket
      * does, without its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP), as in tcpdump.
      *
+     * @param expression as for {@link #compile(String, int, int)}
+     * @param linkType   the link type of the socket: {@link io.panatap.parse.LinkType#ETHERNET} for
+     *                   {@code SOCK_RAW} on an Ethernet-like interface
+     * @param snapLength as for {@link #compile(String, int, int)}
      * @param tcpOnly also require TCP over IPv4 or IPv6 behind at most two tags left in the frame (with a
      *                blank expression, the program {@link io.panatap.capture.TcpOnlyFilter} attaches by
      *                default); the expression's own {@code vlan} offsets are unaffected
+     * @return the program to attach to the socket
      * @throws FilterException as {@link #compile(String, int, int)}
      */
     public static BpfProgram compileForSocket(String expression, int linkType, int snapLength, boolean tcpOnly)
