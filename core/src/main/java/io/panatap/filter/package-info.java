@@ -3,7 +3,8 @@
  * interpreter with the kernel's semantics, and {@code tcpdump -d} style listings.
  *
  * <pre>{@code
- * BpfProgram program = FilterCompiler.compile("tcp port 80 and host 10.0.0.1", LinkType.ETHERNET, 262144);
+ * BpfProgram program = FilterCompiler.compile("tcp port 80 and host 10.0.0.1", LinkType.ETHERNET,
+ *         PacketSource.DEFAULT_SNAP_LENGTH);
  * int keep = BpfInterpreter.run(program, segment, offset, capturedLength, wireLength); // 0 = reject
  * System.out.print(program.dump());                                                   // like tcpdump -d
  * }</pre>
@@ -59,7 +60,8 @@
  * </ul>
  *
  * <h2>Link types</h2>
- * Ethernet (1, with VLAN tags), raw IP (101, and 12/14; the version nibble tells IPv4 from IPv6), Linux
+ * Those whose layout {@link io.panatap.parse.LinkLayer} describes, the one table the parser, this compiler and
+ * the writers read: Ethernet (1, with VLAN tags), raw IP (101, and 12/14; the version nibble tells IPv4 from IPv6), Linux
  * cooked v1 (113) and v2 (276), IPv4 (228) and IPv6 (229). Others are rejected with a
  * {@link io.panatap.filter.FilterException}.
  *
