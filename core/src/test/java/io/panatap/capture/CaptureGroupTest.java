@@ -1,5 +1,6 @@
 package io.panatap.capture;
 
+import io.panatap.Direction;
 import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.testing.Netns;
@@ -26,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.panatap.capture.PacketCapture.FanoutMode;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,7 +87,7 @@ class CaptureGroupTest {
 
     private static CaptureGroup.Builder group(int workers, FanoutMode mode) {
         return CaptureGroup.builder(PacketCapture.builder().interfaceName(net.hostInterface())
-                        .direction(PacketCapture.DirectionFilter.INOUT))
+                        .directions(Direction.IN, Direction.OUT))
                 .workers(workers).mode(mode);
     }
 

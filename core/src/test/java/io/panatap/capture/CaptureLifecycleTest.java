@@ -83,11 +83,12 @@ class CaptureLifecycleTest {
     }
 
     @Test
-    void closeIsIdempotentAndPollAfterCloseDeliversNothing() throws Exception {
+    void closeIsIdempotentAndPollAfterCloseReportsTheEnd() throws Exception {
         PacketCapture capture = udp().open();
         capture.close();
         capture.close();
-        assertThat(capture.poll(p -> { throw new AssertionError("no packet after close"); }, 10)).isZero();
+        assertThat(capture.poll(p -> { throw new AssertionError("no packet after close"); }, 10))
+                .isEqualTo(io.panatap.PacketSource.END);
         assertThat(capture.stats().delivered()).isZero();
     }
 
@@ -227,8 +228,7 @@ class CaptureLifecycleTest {
         assertThatThrownBy(() -> PacketCapture.builder().interfaceName("nope" + ProcessHandle.current().pid()).open())
                 .isInstanceOfSatisfying(CaptureException.class, e -> {
                     assertThat(e.reason()).isEqualTo(CaptureException.Reason.NO_SUCH_INTERFACE);
-                    assertThat(e.getMessage()).isEqualTo("no such interface 'nope" + ProcessHandle.current().pid()
-                            + "' (see panatap -D)");
+                    assertThat(e.getMessage()).isEqualTo("no such interface 'nope" + ProcessHandle.current().pid() + "'");
                 });
     }
 
@@ -237,7 +237,8 @@ class CaptureLifecycleTest {
         assertThatThrownBy(() -> udp().ringSize(1L << 40).open())
                 .isInstanceOfSatisfying(CaptureException.class, e -> {
                     assertThat(e.reason()).isEqualTo(CaptureException.Reason.OUT_OF_MEMORY);
-                    assertThat(e.getMessage()).contains("ring of 1048576 MiB too large").contains("lower the ring size");
+                    assertThat(e.getMessage()).startsWith("ring of 1048576 MiB too large (")
+                            .doesNotContain("-B"); // advice about options is the command's business
                 });
     }
 

@@ -209,8 +209,32 @@ public final class PacketAbi {
     /** TPACKET3_HDRLEN: header plus sockaddr_ll, the minimum frame size. */
     public static final int TPACKET3_HDRLEN = tpacketAlign((int) TPACKET3_HDR.byteSize()) + (int) SOCKADDR_LL.byteSize();
 
+    public static final long SLL_FAMILY = SOCKADDR_LL.byteOffset(groupElement("sll_family"));
     public static final long SLL_PROTOCOL = SOCKADDR_LL.byteOffset(groupElement("sll_protocol"));
     public static final long SLL_IFINDEX = SOCKADDR_LL.byteOffset(groupElement("sll_ifindex"));
     public static final long SLL_HATYPE = SOCKADDR_LL.byteOffset(groupElement("sll_hatype"));
     public static final long SLL_PKTTYPE = SOCKADDR_LL.byteOffset(groupElement("sll_pkttype"));
+
+    // Offsets of the structures written when a socket is set up, read for statistics or polled.
+    public static final long MR_IFINDEX = PACKET_MREQ.byteOffset(groupElement("mr_ifindex"));
+    public static final long MR_TYPE = PACKET_MREQ.byteOffset(groupElement("mr_type"));
+
+    public static final long REQ3_BLOCK_SIZE = TPACKET_REQ3.byteOffset(groupElement("tp_block_size"));
+    public static final long REQ3_BLOCK_NR = TPACKET_REQ3.byteOffset(groupElement("tp_block_nr"));
+    public static final long REQ3_FRAME_SIZE = TPACKET_REQ3.byteOffset(groupElement("tp_frame_size"));
+    public static final long REQ3_FRAME_NR = TPACKET_REQ3.byteOffset(groupElement("tp_frame_nr"));
+    public static final long REQ3_RETIRE_BLK_TOV = TPACKET_REQ3.byteOffset(groupElement("tp_retire_blk_tov"));
+    public static final long REQ3_SIZEOF_PRIV = TPACKET_REQ3.byteOffset(groupElement("tp_sizeof_priv"));
+    public static final long REQ3_FEATURE_REQ_WORD = TPACKET_REQ3.byteOffset(groupElement("tp_feature_req_word"));
+
+    public static final long STATS_PACKETS = TPACKET_STATS_V3.byteOffset(groupElement("tp_packets"));
+    public static final long STATS_DROPS = TPACKET_STATS_V3.byteOffset(groupElement("tp_drops"));
+    public static final long STATS_FREEZE_Q_CNT = TPACKET_STATS_V3.byteOffset(groupElement("tp_freeze_q_cnt"));
+
+    public static final long FPROG_LEN = SOCK_FPROG.byteOffset(groupElement("len"));
+    public static final long FPROG_FILTER = SOCK_FPROG.byteOffset(groupElement("filter"));
+
+    public static final long POLLFD_FD = POLLFD.byteOffset(groupElement("fd"));
+    public static final long POLLFD_EVENTS = POLLFD.byteOffset(groupElement("events"));
+    public static final long POLLFD_REVENTS = POLLFD.byteOffset(groupElement("revents"));
 }
