@@ -284,4 +284,27 @@ class CaptureLifecycleTest {
             assertThat(capture.poll(p -> { }, 0)).isZero();
         }
     }
+
+    /** Delivered packets within {@code millis}, counting the burst's datagrams in [0] and the rest in [1]. */
+    private static int[] drain(PacketCapture capture, long millis) throws CaptureException {
+        int[] counts = new int[2];
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < deadline) {
+            capture.poll(p -> counts[isBurstDatagram(p) ? 0 : 1]++, 100);
+        }
+        return counts;
+    }
+
+    @Test
+    void aFilterExpressionIsCompiledForTheSocketWhenItOpens() throws Exception {
+        try (PacketCapture port9 = udp().filter("udp port " + UDP_PORT).open();
+             PacketCapture port10 = udp().filter("udp port " + (UDP_PORT + 1)).open();
+             PacketCapture tcpOnly = udp().tcpOnly(true).filter("udp port " + UDP_PORT).open()) {
+            burst(20);
+            Thread.sleep(100);
+            assertThat(drain(port9, 300)).containsExactly(20, 0);
+            assertThat(drain(port10, 300)).containsExactly(0, 0);
+            assertThat(drain(tcpOnly, 300)).as("the TCP-only test stays").containsExactly(0, 0);
+        }
+    }
 }
