@@ -1,6 +1,7 @@
 package io.panatap.capture;
 
 import io.panatap.PacketListener;
+import io.panatap.parse.EtherType;
 import io.panatap.parse.LinkType;
 
 import java.lang.foreign.Arena;
@@ -119,7 +120,7 @@ final class RingReader {
         int vlanTci = vlan ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
         int vlanTpid = !vlan ? 0
                 : (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(JAVA_SHORT, frame + TP_VLAN_TPID) & 0xFFFF
-                : ETH_P_8021Q;
+                : EtherType.VLAN_8021Q;
         p.frame(++delivered,
                 (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
                         + ring.get(JAVA_INT, frame + TP_NSEC),

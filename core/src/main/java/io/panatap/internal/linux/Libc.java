@@ -54,14 +54,12 @@ public final class Libc {
 
     // errno values the capture code reacts to (asm-generic/errno-base.h, errno.h).
     public static final int EPERM = 1;
-    public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
-    public static final int ENOPROTOOPT = 92;
     public static final int ENETDOWN = 100;
     public static final int ENXIO = 6;
 
@@ -69,7 +67,6 @@ public final class Libc {
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
-    public static final int MAP_NORESERVE = 0x4000;
     public static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
 
     // poll(2)

@@ -46,12 +46,8 @@ public final class PacketAbi {
     public static final int SO_ERROR = 4;
     public static final int SO_ATTACH_FILTER = 26;
 
-    // <linux/if_ether.h>
+    // <linux/if_ether.h>: the socket protocol that receives every frame (EtherType values: parse.EtherType)
     public static final int ETH_P_ALL = 0x0003;
-    public static final int ETH_P_IP = 0x0800;
-    public static final int ETH_P_IPV6 = 0x86DD;
-    public static final int ETH_P_8021Q = 0x8100;
-    public static final int ETH_P_8021AD = 0x88A8;
 
     // <linux/if_arp.h>: device types that decide the link type.
     public static final int ARPHRD_ETHER = 1;
@@ -68,10 +64,7 @@ public final class PacketAbi {
     public static final int PACKET_MR_PROMISC = 1;
     public static final int TPACKET_V3 = 2;
 
-    public static final int PACKET_HOST = 0;
-    public static final int PACKET_BROADCAST = 1;
-    public static final int PACKET_MULTICAST = 2;
-    public static final int PACKET_OTHERHOST = 3;
+    /** The {@code sll_pkttype} of a sent packet ({@link io.panatap.PacketType} maps them all). */
     public static final int PACKET_OUTGOING = 4;
 
     public static final int PACKET_FANOUT_HASH = 0;
