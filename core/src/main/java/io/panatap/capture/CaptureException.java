@@ -26,16 +26,26 @@ public class CaptureException extends IOException {
 
     private final Reason reason;
 
+    /**
+     * @param reason  the kind of failure
+     * @param message one line: what failed and why
+     */
     public CaptureException(Reason reason, String message) {
         super(message);
         this.reason = reason;
     }
 
+    /**
+     * @param reason  the kind of failure
+     * @param message one line: what failed and why
+     * @param cause   the exception behind it (a {@code FilterException}, a JVM refusal of native access)
+     */
     public CaptureException(Reason reason, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
     }
 
+    /** @return the kind of failure */
     public Reason reason() {
         return reason;
     }
