@@ -1,7 +1,6 @@
 package io.panatap.cli;
 
 import io.panatap.Packet;
-import io.panatap.capture.PacketCapture;
 import io.panatap.capture.TcpOnlyFilter;
 import io.panatap.filter.BpfInterpreter;
 import io.panatap.filter.BpfProgram;
@@ -17,8 +16,10 @@ import java.nio.file.Path;
 /**
  * The filter expression of the command line ({@code expression} or {@code -F FILE}), compiled to classic BPF.
  * A live capture runs it in the kernel together with the TCP-only test, since panatap captures TCP only, and
- * with the meaning it has on a live socket (the outer VLAN tag is socket metadata there); a file is filtered
- * in process with the expression as given, so {@code -r IN -w OUT expression} copies what tcpdump would.
+ * with the meaning it has on a live socket (the outer VLAN tag is socket metadata there); the capture
+ * compiles it when it opens ({@code PacketCapture.Builder.filter(String)}), {@code -d} through {@link #live}.
+ * A file is filtered in process with the expression as given, so {@code -r IN -w OUT expression} copies what
+ * tcpdump would.
  */
 final class Filters {
     private Filters() {
@@ -42,7 +43,7 @@ final class Filters {
         try {
             return FilterCompiler.compile(expression, linkType, snapLength);
         } catch (FilterException e) {
-            throw new UsageException("filter '" + expression + "': " + e.getMessage());
+            throw invalid(expression, e);
         }
     }
 
@@ -57,16 +58,13 @@ final class Filters {
         try {
             return FilterCompiler.compileForSocket(expression, linkType, snapLength, true);
         } catch (FilterException e) {
-            throw new UsageException("filter '" + expression + "': " + e.getMessage());
+            throw invalid(expression, e);
         }
     }
 
-    /** Attaches the expression to a live capture as its kernel socket filter. */
-    static void attach(Options options, PacketCapture.Builder builder) throws CommandException, UsageException {
-        String expression = expression(options);
-        if (expression != null) {
-            builder.filter(live(expression, builder.linkType(), options.snapLength));
-        }
+    /** The usage error for an expression that does not compile (here, or when a live capture opens). */
+    static UsageException invalid(String expression, FilterException e) {
+        return new UsageException("filter '" + expression + "': " + e.getMessage());
     }
 
     /** An in-process matcher for files; null when there is no expression. */

@@ -1,11 +1,14 @@
 package io.panatap.cli;
 
+import io.panatap.Direction;
+import io.panatap.PacketSource;
 import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
 import io.panatap.capture.NetworkInterfaces;
 import io.panatap.capture.PacketCapture;
 import io.panatap.capture.UserSwitch;
+import io.panatap.filter.FilterException;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
@@ -45,26 +48,32 @@ final class LiveCommand {
         String name = interfaceName();
         String where = name == null ? "any" : name;
         PacketCapture capture;
+        String expression = null;
         try {
             PacketCapture.Builder builder = PacketCapture.builder()
                     .interfaceName(name)
-                    .direction(options.direction)
+                    .directions(options.directions.toArray(Direction[]::new))
                     .snapLength(options.snapLength)
                     .promiscuous(options.promiscuous);
             if (options.bufferKiB > 0) {
                 builder.ringSize(options.bufferKiB * 1024L);
             }
+            expression = Filters.expression(options);
             if (options.dumpFilter) {
-                Filters.dump(Filters.live(Filters.expression(options), builder.linkType(), options.snapLength), stdout);
+                Filters.dump(Filters.live(expression, builder.linkType(), options.snapLength), stdout);
                 return Main.OK;
             }
-            Filters.attach(options, builder);
+            builder.filter(expression); // compiled by open() for the socket; null: the TCP-only default
+            PacketCapture.warmUp(); // before the socket fills: a compiled packet loop from the first packet
             if (options.workers > 1) {
                 return runWorkers(builder, where);
             }
             capture = builder.open();
         } catch (CaptureException e) {
-            throw new CommandException(describe(e, where), e);
+            if (e.getCause() instanceof FilterException f) {
+                throw Filters.invalid(expression, f);
+            }
+            throw new CommandException(describeOpening(e, where), e);
         }
         session.source(capture);
         try {
@@ -88,8 +97,11 @@ final class LiveCommand {
             sink.start();
             out.flush();
             while (!sink.done() && !session.stopRequested()) {
-                capture.poll(sink, BATCH);
+                int n = capture.poll(sink, BATCH);
                 sink.endBatch();
+                if (n == PacketSource.END) {
+                    break; // closed by the session's shutdown hook
+                }
             }
             sink.checkError();
         } catch (CaptureException e) {
@@ -164,9 +176,21 @@ final class LiveCommand {
         }
     }
 
+    /**
+     * A failure to open the capture, with the command's advice for the reasons it has options for: the
+     * library's message names the problem, the command knows its own options.
+     */
+    static String describeOpening(CaptureException e, String where) {
+        return switch (e.reason()) {
+            case NO_SUCH_INTERFACE -> e.getMessage() + " (see panatap -D)";
+            case OUT_OF_MEMORY -> e.getMessage() + ": lower the ring size (-B)";
+            default -> describe(e, where);
+        };
+    }
+
     static String describe(CaptureException e, String where) {
         return switch (e.reason()) {
-            case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY -> e.getMessage();
+            case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY, NATIVE_ACCESS_DENIED -> e.getMessage();
             default -> e.getMessage() + " (capturing on " + where + ")";
         };
     }

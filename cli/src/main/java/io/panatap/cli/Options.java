@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.capture.PacketCapture.DirectionFilter;
+import io.panatap.Direction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,8 @@ final class Options {
     int workers = 1;
     String user;
     String interfaceName;
-    DirectionFilter direction = DirectionFilter.IN;
+    /** {@code -Q}: the directions captured, as {@code PacketCapture.Builder.directions} takes them. */
+    List<Direction> directions = List.of(Direction.IN);
     long count;
     int snapLength = MAX_SNAPLEN;
     int bufferKiB;
@@ -214,10 +215,10 @@ final class Options {
                 }
                 interfaceName = value;
             }
-            case 'Q' -> direction = switch (value) {
-                case "in" -> DirectionFilter.IN;
-                case "out" -> DirectionFilter.OUT;
-                case "inout" -> DirectionFilter.INOUT;
+            case 'Q' -> directions = switch (value) {
+                case "in" -> List.of(Direction.IN);
+                case "out" -> List.of(Direction.OUT);
+                case "inout" -> List.of(Direction.IN, Direction.OUT);
                 default -> throw new UsageException(shown + " takes in, out or inout, not '" + value + "'");
             };
             case 'c' -> {

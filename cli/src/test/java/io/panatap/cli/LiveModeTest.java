@@ -247,6 +247,19 @@ class LiveModeTest {
     }
 
     @Test
+    void aLiveFilterThatDoesNotCompileIsAUsageErrorWithOrWithoutWorkers() throws Exception {
+        for (List<String> workers : List.of(List.<String>of(), List.of("--workers", "2"))) {
+            List<String> args = new java.util.ArrayList<>(workers);
+            args.addAll(List.of("-i", net.peerInterface(), "tcp", "port", "banana"));
+            CommandRunner.Result result = start(args.toArray(String[]::new)).finish();
+            assertThat(result.status()).as(args.toString()).isEqualTo(2);
+            assertThat(result.out()).isEmpty();
+            assertThat(result.err()).startsWith("panatap: filter 'tcp port banana': ").endsWith(Options.USAGE + "\n");
+            assertThat(result.err().lines()).hasSize(1 + (int) Options.USAGE.lines().count());
+        }
+    }
+
+    @Test
     void dashDPrintsTheKernelProgramForTheInterface() throws Exception {
         CommandRunner.Result result = start("-d", "-i", net.peerInterface(), "port", "22").finish();
         assertThat(result.status()).isZero();

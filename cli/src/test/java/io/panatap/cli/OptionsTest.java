@@ -1,6 +1,6 @@
 package io.panatap.cli;
 
-import io.panatap.capture.PacketCapture.DirectionFilter;
+import io.panatap.Direction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -14,7 +14,7 @@ class OptionsTest {
     void noArgumentsCaptureReceivedSegmentsOnAllInterfacesAsATable() throws Exception {
         Options o = Options.parse();
         assertThat(o.allInterfaces()).isTrue();
-        assertThat(o.direction).isEqualTo(DirectionFilter.IN);
+        assertThat(o.directions).containsExactly(Direction.IN);
         assertThat(o.format).isEqualTo(OutputFormat.TABLE);
         assertThat(o.count).isZero();
         assertThat(o.snapLength).isEqualTo(262_144);
@@ -32,7 +32,7 @@ class OptionsTest {
                 "-w", "out.pcap", "-n", "-v", "-l", "-U");
         assertThat(o.interfaceName).isEqualTo("eth0");
         assertThat(o.allInterfaces()).isFalse();
-        assertThat(o.direction).isEqualTo(DirectionFilter.INOUT);
+        assertThat(o.directions).containsExactly(Direction.IN, Direction.OUT);
         assertThat(o.count).isEqualTo(5);
         assertThat(o.snapLength).isEqualTo(128);
         assertThat(o.bufferKiB).isEqualTo(4096);
@@ -46,7 +46,7 @@ class OptionsTest {
         Options o = Options.parse("-nc5", "-iany", "-Qout", "-vpd");
         assertThat(o.count).isEqualTo(5);
         assertThat(o.allInterfaces()).isTrue();
-        assertThat(o.direction).isEqualTo(DirectionFilter.OUT);
+        assertThat(o.directions).containsExactly(Direction.OUT);
         assertThat(o.verbose && o.dumpFilter && !o.promiscuous).isTrue();
 
         Options grouped = Options.parse("-nc", "7");
@@ -60,7 +60,7 @@ class OptionsTest {
         assertThat(o.format).isEqualTo(OutputFormat.JSON);
         assertThat(o.interfaceName).isEqualTo("lo");
         assertThat(o.count).isEqualTo(3);
-        assertThat(o.direction).isEqualTo(DirectionFilter.OUT);
+        assertThat(o.directions).containsExactly(Direction.OUT);
         assertThat(o.snapLength).as("0 means the maximum, as in tcpdump").isEqualTo(262_144);
         assertThat(o.bufferKiB).isEqualTo(64);
         assertThat(o.promiscuous).isFalse();

@@ -1,6 +1,7 @@
 package io.panatap.capture;
 
 import io.panatap.PacketListener;
+import io.panatap.PacketSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,17 +28,21 @@ import java.util.function.IntFunction;
  * part that needs {@code CAP_NET_RAW}); a process may then drop its privileges ({@link UserSwitch}) before
  * {@link #start} begins delivering packets.
  *
- * <p>With {@link PacketCapture.FanoutMode#HASH} (the default) both directions of a TCP connection reach the
+ * <p>With {@link FanoutMode#HASH} (the default) both directions of a TCP connection reach the
  * same worker, so per-flow state stays on one thread. Packets of different workers are not ordered
  * relative to each other.
  *
  * <p>If a worker fails (the interface went away, or its listener threw), the whole group closes and
  * {@link #await()} reports that failure.
+ *
+ * <p>A group is not a {@link PacketSource}: it owns its threads and calls one listener per worker on each,
+ * while a source is polled by its caller on the caller's thread. Each worker's {@link #worker(int) capture}
+ * is a source.
  */
 public final class CaptureGroup implements AutoCloseable {
     private final List<PacketCapture> captures;
     private final int fanoutGroup;
-    private final PacketCapture.FanoutMode mode;
+    private final FanoutMode mode;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private boolean started;
@@ -55,7 +60,7 @@ public final class CaptureGroup implements AutoCloseable {
     /** Packets delivered per poll at most. */
     public static final int BATCH = 256;
 
-    private CaptureGroup(List<PacketCapture> captures, PacketCapture.FanoutMode mode) {
+    private CaptureGroup(List<PacketCapture> captures, FanoutMode mode) {
         this.captures = List.copyOf(captures);
         this.fanoutGroup = captures.getFirst().fanoutGroup();
         this.mode = mode;
@@ -84,7 +89,7 @@ public final class CaptureGroup implements AutoCloseable {
         return fanoutGroup;
     }
 
-    public PacketCapture.FanoutMode mode() {
+    public FanoutMode mode() {
         return mode;
     }
 
@@ -120,8 +125,7 @@ public final class CaptureGroup implements AutoCloseable {
     private void work(PacketCapture capture, PacketListener listener) {
         BatchListener batches = listener instanceof BatchListener b ? b : null;
         try {
-            while (!capture.isClosed()) {
-                capture.poll(listener, BATCH);
+            while (capture.poll(listener, BATCH) != PacketSource.END) {
                 if (batches != null) {
                     batches.endOfBatch();
                 }
@@ -214,10 +218,11 @@ public final class CaptureGroup implements AutoCloseable {
     @Override
     public void close() {
         closeCaptures();
-        if (threads.stream().anyMatch(t -> t == Thread.currentThread())) {
+        List<Thread> workers = threadsSnapshot();
+        if (workers.contains(Thread.currentThread())) {
             return; // called from a listener: the worker ends when its poll returns
         }
-        for (Thread t : threadsSnapshot()) {
+        for (Thread t : workers) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(10));
             } catch (InterruptedException e) {
@@ -240,7 +245,7 @@ public final class CaptureGroup implements AutoCloseable {
 
         private final PacketCapture.Builder capture;
         private int workers = 1;
-        private PacketCapture.FanoutMode mode = PacketCapture.FanoutMode.HASH;
+        private FanoutMode mode = FanoutMode.HASH;
         private boolean defragment;
 
         private Builder(PacketCapture.Builder capture) {
@@ -256,8 +261,8 @@ public final class CaptureGroup implements AutoCloseable {
             return this;
         }
 
-        /** How the kernel spreads packets; default {@link PacketCapture.FanoutMode#HASH} (per flow). */
-        public Builder mode(PacketCapture.FanoutMode mode) {
+        /** How the kernel spreads packets; default {@link FanoutMode#HASH} (per flow). */
+        public Builder mode(FanoutMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");
             return this;
         }
@@ -270,10 +275,12 @@ public final class CaptureGroup implements AutoCloseable {
 
         /**
          * Opens every worker's socket and ring in a new fanout group; nothing is delivered before
-         * {@link CaptureGroup#start}. If one worker cannot be opened, those already open are closed.
+         * {@link CaptureGroup#start}. If one worker cannot be opened, those already open are closed. The
+         * capture builder given to {@link CaptureGroup#builder} is copied, not changed.
          */
         public CaptureGroup open() throws CaptureException {
             List<PacketCapture> opened = new ArrayList<>(workers);
+            PacketCapture.Builder capture = this.capture.copy();
             try {
                 capture.fanoutDefragment(defragment).fanoutNewGroup(mode);
                 opened.add(capture.open());

@@ -7,18 +7,19 @@ import io.panatap.parse.PacketHeaders;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The reusable view of one frame in the ring, handed to listeners. The capture fills its fields from the
- * frame's {@code tpacket3_hdr} and {@code sockaddr_ll}; headers are decoded on the first
+ * The reusable view of one frame in the ring, handed to listeners. The {@link RingReader} fills its fields
+ * from the frame's {@code tpacket3_hdr} and {@code sockaddr_ll}; headers are decoded on the first
  * {@link #headers()} call for each frame, into one {@link PacketHeaders} per capture. Interface name and
  * direction are looked up only when asked for, not per frame.
  */
 final class LivePacket extends PacketView {
-    private final PacketCapture capture;
+    private final PacketSocket names;
     private int linuxPacketType;
 
-    LivePacket(PacketCapture capture, MemorySegment ring, int linkType) {
+    /** {@code names} resolves interface indexes; null where there is no socket (the warm-up ring). */
+    LivePacket(PacketSocket names, MemorySegment ring, int linkType) {
         super(ring.asReadOnly(), linkType); // listeners must not write into the kernel's ring
-        this.capture = capture;
+        this.names = names;
     }
 
     /** Called by the capture for each frame it delivers; the next {@link #headers()} call decodes it. */
@@ -39,7 +40,7 @@ final class LivePacket extends PacketView {
 
     @Override
     public String interfaceName() {
-        return capture.interfaceName(interfaceIndex);
+        return names == null ? null : names.interfaceName(interfaceIndex);
     }
 
     @Override

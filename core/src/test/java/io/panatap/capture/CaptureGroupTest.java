@@ -1,5 +1,6 @@
 package io.panatap.capture;
 
+import io.panatap.Direction;
 import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.testing.Netns;
@@ -26,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.panatap.capture.PacketCapture.FanoutMode;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,7 +87,7 @@ class CaptureGroupTest {
 
     private static CaptureGroup.Builder group(int workers, FanoutMode mode) {
         return CaptureGroup.builder(PacketCapture.builder().interfaceName(net.hostInterface())
-                        .direction(PacketCapture.DirectionFilter.INOUT))
+                        .directions(Direction.IN, Direction.OUT))
                 .workers(workers).mode(mode);
     }
 
@@ -349,6 +349,72 @@ class CaptureGroupTest {
         try (CaptureGroup group = group(2, FanoutMode.HASH).open()) {
             group.start(i -> p -> { });
             assertThatThrownBy(() -> group.start(i -> p -> { })).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void openingAGroupLeavesTheCallersBuilderAsItWas() throws Exception {
+        PacketCapture.Builder builder = PacketCapture.builder().interfaceName(net.hostInterface());
+        try (CaptureGroup group = CaptureGroup.builder(builder).workers(2).open();
+             PacketCapture alone = builder.open()) {
+            assertThat(group.fanoutGroup()).isNotNegative();
+            assertThat(alone.fanoutGroup()).as("a capture opened later from the same builder").isEqualTo(-1);
+        }
+    }
+
+    /**
+     * close() while start() is still adding worker threads to its list: close must read the list under the
+     * lock start() holds, or it can iterate it during an add (a ConcurrentModificationException, or worse).
+     * A race cannot be forced, only made likely: each round closes the captures from the listener factory
+     * (start() has checked them already) so that close() goes straight to the list, and a Thread
+     * constructor hook (an inheritable thread local's childValue, called by start() for every worker thread
+     * it creates) releases close() when half of the 256 threads are in the list.
+     */
+    @Test
+    void closeDoesNotReadTheWorkerListWhileStartFillsIt() throws Exception {
+        int workers = CaptureGroup.Builder.MAX_WORKERS;
+        for (int round = 0; round < 15; round++) {
+            try (CaptureGroup group = CaptureGroup.builder(PacketCapture.builder().interfaceName(net.hostInterface())
+                    .snapLength(128).ringSize(4096).blockSize(4096)).workers(workers).open()) {
+                java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    while (!go.get()) {
+                        Thread.onSpinWait();
+                    }
+                    try {
+                        group.close();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                InheritableThreadLocal<Object> hook = new InheritableThreadLocal<>() {
+                    @Override
+                    protected Object childValue(Object parent) {
+                        if (created.incrementAndGet() == workers / 2) {
+                            go.set(true);
+                        }
+                        return parent;
+                    }
+                };
+                hook.set("armed");
+                try {
+                    group.start(i -> {
+                        if (i == workers - 1) {
+                            for (int w = 0; w < workers; w++) {
+                                group.worker(w).close();
+                            }
+                        }
+                        return p -> { };
+                    });
+                } finally {
+                    hook.remove();
+                }
+                closer.join();
+                assertThat(failure.get()).as("close() during start(), round " + round).isNull();
+                assertThat(group.await(Duration.ofSeconds(10))).isTrue();
+            }
         }
     }
 }

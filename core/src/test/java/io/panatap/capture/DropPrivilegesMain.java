@@ -25,7 +25,7 @@ public final class DropPrivilegesMain {
         String user = args[1];
         Path file = Path.of(args[2], "out.pcap");
         try (PacketCapture capture = PacketCapture.builder().interfaceName(args[0])
-                .direction(PacketCapture.DirectionFilter.INOUT).open()) {
+                .directions(io.panatap.Direction.IN, io.panatap.Direction.OUT).open()) {
             System.out.println("OPENED " + capture.interfaceName());
             if (!user.equals("-")) {
                 UserSwitch.Account account = UserSwitch.dropTo(user);

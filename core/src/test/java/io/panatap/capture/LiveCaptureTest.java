@@ -1,5 +1,6 @@
 package io.panatap.capture;
 
+import io.panatap.Direction;
 import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.testing.Netns;
@@ -145,14 +146,14 @@ class LiveCaptureTest {
         }
     }
 
-    private static PacketCapture.Builder onHostSide(PacketCapture.DirectionFilter direction) {
-        return PacketCapture.builder().interfaceName(net.hostInterface()).direction(direction);
+    private static PacketCapture.Builder onHostSide(Selection direction) {
+        return PacketCapture.builder().interfaceName(net.hostInterface()).directions(direction.directions());
     }
 
     private void capturesAConnection(String hostAddress, String peerAddress) throws Exception {
         String host = InetAddress.getByName(hostAddress).getHostAddress();
         String peer = InetAddress.getByName(peerAddress).getHostAddress();
-        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.INOUT).open();
+        try (PacketCapture capture = onHostSide(Selection.INOUT).open();
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(hostAddress, 0));
             int port = server.getLocalPort();
@@ -205,7 +206,7 @@ class LiveCaptureTest {
     }
 
     private void capturesRefusalAndReset(String hostAddress) throws Exception {
-        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.INOUT).open();
+        try (PacketCapture capture = onHostSide(Selection.INOUT).open();
              ServerSocket server = new ServerSocket();
              ServerSocket closedPort = new ServerSocket()) {
             server.bind(new InetSocketAddress(hostAddress, 0));
@@ -260,7 +261,7 @@ class LiveCaptureTest {
 
     @Test
     void directionFilterKeepsExactlyTheRequestedSide() throws Exception {
-        for (PacketCapture.DirectionFilter direction : PacketCapture.DirectionFilter.values()) {
+        for (Selection direction : Selection.values()) {
             try (PacketCapture capture = onHostSide(direction).open(); ServerSocket server = new ServerSocket()) {
                 server.bind(new InetSocketAddress(net.hostIpv4(), 0));
                 int port = server.getLocalPort();
@@ -292,7 +293,7 @@ class LiveCaptureTest {
 
     @Test
     void deliversLargeSendsAsSuperFramesUncut() throws Exception {
-        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.IN).open();
+        try (PacketCapture capture = onHostSide(Selection.IN).open();
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));
             int port = server.getLocalPort();
@@ -314,7 +315,7 @@ class LiveCaptureTest {
     @Test
     void capturesOnAllInterfacesWithIpFrames() throws Exception {
         try (PacketCapture capture = PacketCapture.builder().allInterfaces()
-                .direction(PacketCapture.DirectionFilter.INOUT).open();
+                .directions(Direction.IN, Direction.OUT).open();
              ServerSocket server = new ServerSocket()) {
             assertThat(capture.linkType()).isEqualTo(io.panatap.parse.LinkType.RAW);
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));
@@ -337,7 +338,7 @@ class LiveCaptureTest {
 
     @Test
     void statisticsCountDeliveredPackets() throws Exception {
-        try (PacketCapture capture = onHostSide(PacketCapture.DirectionFilter.IN).open();
+        try (PacketCapture capture = onHostSide(Selection.IN).open();
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));
             CompletableFuture<Long> served = serveOnce(server, 0);
@@ -362,8 +363,8 @@ class LiveCaptureTest {
     @Test
     void aHashFanoutGroupSplitsConnectionsWholeBetweenItsSockets() throws Exception {
         int group = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 0xFFFF);
-        PacketCapture.Builder builder = onHostSide(PacketCapture.DirectionFilter.INOUT)
-                .fanout(group, PacketCapture.FanoutMode.HASH);
+        PacketCapture.Builder builder = onHostSide(Selection.INOUT)
+                .fanout(group, FanoutMode.HASH);
         try (PacketCapture first = builder.open(); PacketCapture second = builder.open();
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));

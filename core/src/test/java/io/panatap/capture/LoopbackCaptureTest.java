@@ -25,9 +25,9 @@ class LoopbackCaptureTest {
 
     @ParameterizedTest(name = "{0} over {1}")
     @CsvSource({"INOUT, 127.0.0.1", "IN, 127.0.0.1", "OUT, 127.0.0.1", "INOUT, ::1", "OUT, ::1"})
-    void deliversEveryLoopbackSegmentOnce(PacketCapture.DirectionFilter direction, String address) throws Exception {
+    void deliversEveryLoopbackSegmentOnce(Selection direction, String address) throws Exception {
         Privileges.requireNetworkAdmin();
-        try (PacketCapture capture = PacketCapture.builder().interfaceName("lo").direction(direction).open();
+        try (PacketCapture capture = PacketCapture.builder().interfaceName("lo").directions(direction.directions()).open();
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
             int port = server.getLocalPort();
@@ -55,7 +55,7 @@ class LoopbackCaptureTest {
                     }
                 }, 100);
             }
-            PacketType expected = direction == PacketCapture.DirectionFilter.OUT ? PacketType.OUTGOING : PacketType.HOST;
+            PacketType expected = direction == Selection.OUT ? PacketType.OUTGOING : PacketType.HOST;
             assertThat(segments).extracting(Segment::packetType).containsOnly(expected);
             assertThat(segments.stream().filter(s -> s.flags() == Segment.SYN)).hasSize(1);
             assertThat(segments.stream().filter(s -> s.flags() == (Segment.SYN | Segment.ACK))).hasSize(1);

@@ -127,7 +127,7 @@ class KernelFilterAgreementTest {
         }
         List<String> delivered = new ArrayList<>();
         try (PacketCapture capture = PacketCapture.builder().interfaceName(net.hostInterface())
-                .direction(PacketCapture.DirectionFilter.IN).tcpOnly(false).filter(program)
+                .directions(io.panatap.Direction.IN).tcpOnly(false).filter(program)
                 .blockTimeout(Duration.ofMillis(5)).pollTimeout(Duration.ofMillis(50)).open()) {
             net.python(SENDER, net.peerInterface(), frameFile.toString());
             long quietSince = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.panatap.bench.live;
 
+import io.panatap.Direction;
 import io.panatap.capture.CaptureStats;
 import io.panatap.capture.PacketCapture;
 
@@ -25,20 +26,21 @@ public final class CountingCapture {
         String iface = null;
         long ringKiB = 8192;
         boolean parse = false;
-        PacketCapture.DirectionFilter direction = PacketCapture.DirectionFilter.IN;
+        Direction[] directions = {Direction.IN};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "-i" -> iface = args[++i];
                 case "-B" -> ringKiB = Long.parseLong(args[++i]);
                 case "--parse" -> parse = true;
-                case "--all-directions" -> direction = PacketCapture.DirectionFilter.INOUT;
+                case "--all-directions" -> directions = new Direction[] {Direction.IN, Direction.OUT};
                 default -> {
                     System.err.println("usage: CountingCapture -i IFACE [-B KiB] [--parse] [--all-directions]");
                     System.exit(2);
                 }
             }
         }
-        PacketCapture capture = PacketCapture.builder().interfaceName(iface).direction(direction)
+        PacketCapture.warmUp(); // as the command does
+        PacketCapture capture = PacketCapture.builder().interfaceName(iface).directions(directions)
                 .ringSize(ringKiB * 1024).open();
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

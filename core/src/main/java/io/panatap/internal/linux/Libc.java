@@ -47,19 +47,19 @@ public final class Libc {
     private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle IF_INDEXTONAME = errnoCall("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    // No errno capture: signal() fails only for an invalid signal number.
+    private static final MethodHandle SIGNAL = LINKER.downcallHandle(find("signal"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
             FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
 
     // errno values the capture code reacts to (asm-generic/errno-base.h, errno.h).
     public static final int EPERM = 1;
-    public static final int ENOENT = 2;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
-    public static final int ENOPROTOOPT = 92;
     public static final int ENETDOWN = 100;
     public static final int ENXIO = 6;
 
@@ -67,7 +67,6 @@ public final class Libc {
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
-    public static final int MAP_NORESERVE = 0x4000;
     public static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
 
     // poll(2)
@@ -75,6 +74,11 @@ public final class Libc {
     public static final short POLLERR = 0x008;
     public static final short POLLHUP = 0x010;
     public static final short POLLNVAL = 0x020;
+
+    // signal(7)
+    public static final int SIGINT = 2;
+    private static final long SIG_DFL = 0;
+    private static final long SIG_IGN = 1;
 
     // eventfd(2)
     public static final int EFD_NONBLOCK = 0x800;
@@ -213,6 +217,25 @@ public final class Libc {
     public static MemorySegment ifIndexToName(MemorySegment state, int index, MemorySegment buffer) {
         try {
             return (MemorySegment) IF_INDEXTONAME.invokeExact(state, index, buffer);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * If {@code signal} is ignored ({@code SIG_IGN}, as a shell leaves SIGINT for a background job), sets its
+     * disposition to the default and returns true; otherwise leaves the handler in place (the JVM's own) and
+     * returns false. {@code signal(2)} can only swap: the default goes in to read the current handler, which
+     * is put back unless it was {@code SIG_IGN}.
+     */
+    public static boolean resetIfIgnored(int signal) {
+        try {
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.ofAddress(SIG_DFL));
+            if (previous.address() == SIG_IGN) {
+                return true;
+            }
+            MemorySegment ignored = (MemorySegment) SIGNAL.invokeExact(signal, previous);
+            return false;
         } catch (Throwable t) {
             throw unexpected(t);
         }

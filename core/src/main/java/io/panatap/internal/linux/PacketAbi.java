@@ -46,12 +46,8 @@ public final class PacketAbi {
     public static final int SO_ERROR = 4;
     public static final int SO_ATTACH_FILTER = 26;
 
-    // <linux/if_ether.h>
+    // <linux/if_ether.h>: the socket protocol that receives every frame (EtherType values: parse.EtherType)
     public static final int ETH_P_ALL = 0x0003;
-    public static final int ETH_P_IP = 0x0800;
-    public static final int ETH_P_IPV6 = 0x86DD;
-    public static final int ETH_P_8021Q = 0x8100;
-    public static final int ETH_P_8021AD = 0x88A8;
 
     // <linux/if_arp.h>: device types that decide the link type.
     public static final int ARPHRD_ETHER = 1;
@@ -68,10 +64,7 @@ public final class PacketAbi {
     public static final int PACKET_MR_PROMISC = 1;
     public static final int TPACKET_V3 = 2;
 
-    public static final int PACKET_HOST = 0;
-    public static final int PACKET_BROADCAST = 1;
-    public static final int PACKET_MULTICAST = 2;
-    public static final int PACKET_OTHERHOST = 3;
+    /** The {@code sll_pkttype} of a sent packet ({@link io.panatap.PacketType} maps them all). */
     public static final int PACKET_OUTGOING = 4;
 
     public static final int PACKET_FANOUT_HASH = 0;
@@ -209,8 +202,32 @@ public final class PacketAbi {
     /** TPACKET3_HDRLEN: header plus sockaddr_ll, the minimum frame size. */
     public static final int TPACKET3_HDRLEN = tpacketAlign((int) TPACKET3_HDR.byteSize()) + (int) SOCKADDR_LL.byteSize();
 
+    public static final long SLL_FAMILY = SOCKADDR_LL.byteOffset(groupElement("sll_family"));
     public static final long SLL_PROTOCOL = SOCKADDR_LL.byteOffset(groupElement("sll_protocol"));
     public static final long SLL_IFINDEX = SOCKADDR_LL.byteOffset(groupElement("sll_ifindex"));
     public static final long SLL_HATYPE = SOCKADDR_LL.byteOffset(groupElement("sll_hatype"));
     public static final long SLL_PKTTYPE = SOCKADDR_LL.byteOffset(groupElement("sll_pkttype"));
+
+    // Offsets of the structures written when a socket is set up, read for statistics or polled.
+    public static final long MR_IFINDEX = PACKET_MREQ.byteOffset(groupElement("mr_ifindex"));
+    public static final long MR_TYPE = PACKET_MREQ.byteOffset(groupElement("mr_type"));
+
+    public static final long REQ3_BLOCK_SIZE = TPACKET_REQ3.byteOffset(groupElement("tp_block_size"));
+    public static final long REQ3_BLOCK_NR = TPACKET_REQ3.byteOffset(groupElement("tp_block_nr"));
+    public static final long REQ3_FRAME_SIZE = TPACKET_REQ3.byteOffset(groupElement("tp_frame_size"));
+    public static final long REQ3_FRAME_NR = TPACKET_REQ3.byteOffset(groupElement("tp_frame_nr"));
+    public static final long REQ3_RETIRE_BLK_TOV = TPACKET_REQ3.byteOffset(groupElement("tp_retire_blk_tov"));
+    public static final long REQ3_SIZEOF_PRIV = TPACKET_REQ3.byteOffset(groupElement("tp_sizeof_priv"));
+    public static final long REQ3_FEATURE_REQ_WORD = TPACKET_REQ3.byteOffset(groupElement("tp_feature_req_word"));
+
+    public static final long STATS_PACKETS = TPACKET_STATS_V3.byteOffset(groupElement("tp_packets"));
+    public static final long STATS_DROPS = TPACKET_STATS_V3.byteOffset(groupElement("tp_drops"));
+    public static final long STATS_FREEZE_Q_CNT = TPACKET_STATS_V3.byteOffset(groupElement("tp_freeze_q_cnt"));
+
+    public static final long FPROG_LEN = SOCK_FPROG.byteOffset(groupElement("len"));
+    public static final long FPROG_FILTER = SOCK_FPROG.byteOffset(groupElement("filter"));
+
+    public static final long POLLFD_FD = POLLFD.byteOffset(groupElement("fd"));
+    public static final long POLLFD_EVENTS = POLLFD.byteOffset(groupElement("events"));
+    public static final long POLLFD_REVENTS = POLLFD.byteOffset(groupElement("revents"));
 }

@@ -34,10 +34,34 @@ class PacketAbiTest {
     }
 
     @Test
-    void tpacketReq3Is28Bytes() {
+    void tpacketReq3IsSevenUnsignedInts() {
         assertThat(TPACKET_REQ3.byteSize()).isEqualTo(28);
-        assertThat(offset(TPACKET_REQ3, "tp_retire_blk_tov")).isEqualTo(16);
-        assertThat(offset(TPACKET_REQ3, "tp_feature_req_word")).isEqualTo(24);
+        assertThat(REQ3_BLOCK_SIZE).isZero();
+        assertThat(REQ3_BLOCK_NR).isEqualTo(4);
+        assertThat(REQ3_FRAME_SIZE).isEqualTo(8);
+        assertThat(REQ3_FRAME_NR).isEqualTo(12);
+        assertThat(REQ3_RETIRE_BLK_TOV).isEqualTo(16);
+        assertThat(REQ3_SIZEOF_PRIV).isEqualTo(20);
+        assertThat(REQ3_FEATURE_REQ_WORD).isEqualTo(24);
+    }
+
+    @Test
+    void packetMreqHasTheIfindexThenTheType() {
+        // struct packet_mreq { int mr_ifindex; unsigned short mr_type, mr_alen; unsigned char mr_address[8]; }
+        assertThat(PACKET_MREQ.byteSize()).isEqualTo(16);
+        assertThat(MR_IFINDEX).isZero();
+        assertThat(MR_TYPE).isEqualTo(4);
+        assertThat(offset(PACKET_MREQ, "mr_alen")).isEqualTo(6);
+        assertThat(offset(PACKET_MREQ, "mr_address")).isEqualTo(8);
+    }
+
+    @Test
+    void sockaddrLlStartsWithItsFamily() {
+        assertThat(SLL_FAMILY).isZero();
+        assertThat(SLL_PROTOCOL).isEqualTo(2);
+        assertThat(SLL_IFINDEX).isEqualTo(4);
+        assertThat(SLL_HATYPE).isEqualTo(8);
+        assertThat(SLL_PKTTYPE).isEqualTo(10);
     }
 
     @Test
@@ -73,16 +97,31 @@ class PacketAbiTest {
     }
 
     @Test
-    void statisticsFilterAndPollStructuresHaveKernelSizes() {
+    void statisticsAreThreeCounters() {
         assertThat(TPACKET_STATS_V3.byteSize()).isEqualTo(12);
-        assertThat(offset(TPACKET_STATS_V3, "tp_freeze_q_cnt")).isEqualTo(8);
-        assertThat(SOCK_FILTER.byteSize()).isEqualTo(8);
+        assertThat(STATS_PACKETS).isZero();
+        assertThat(STATS_DROPS).isEqualTo(4);
+        assertThat(STATS_FREEZE_Q_CNT).isEqualTo(8);
+    }
+
+    @Test
+    void aSocketFilterProgramIsALengthAndAPointerToEightByteInstructions() {
+        assertThat(SOCK_FILTER.byteSize()).isEqualTo(8).isEqualTo(io.panatap.filter.BpfProgram.SOCK_FILTER_BYTES);
+        assertThat(offset(SOCK_FILTER, "jt")).isEqualTo(2);
+        assertThat(offset(SOCK_FILTER, "jf")).isEqualTo(3);
         assertThat(offset(SOCK_FILTER, "k")).isEqualTo(4);
+        // struct sock_fprog { unsigned short len; struct sock_filter *filter; }: the pointer is 8-aligned.
         assertThat(SOCK_FPROG.byteSize()).isEqualTo(16);
-        assertThat(offset(SOCK_FPROG, "filter")).isEqualTo(8);
+        assertThat(FPROG_LEN).isZero();
+        assertThat(FPROG_FILTER).isEqualTo(8);
+    }
+
+    @Test
+    void pollfdIsAnIntAndTwoShorts() {
         assertThat(POLLFD.byteSize()).isEqualTo(8);
-        assertThat(offset(POLLFD, "revents")).isEqualTo(6);
-        assertThat(PACKET_MREQ.byteSize()).isEqualTo(16);
+        assertThat(POLLFD_FD).isZero();
+        assertThat(POLLFD_EVENTS).isEqualTo(4);
+        assertThat(POLLFD_REVENTS).isEqualTo(6);
     }
 
     @Test

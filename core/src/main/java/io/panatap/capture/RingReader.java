@@ -1,0 +1,187 @@
+package io.panatap.capture;
+
+import io.panatap.PacketListener;
+import io.panatap.parse.EtherType;
+import io.panatap.parse.LinkType;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.panatap.internal.linux.PacketAbi.*;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The walk over a {@code TPACKET_V3} ring: takes the blocks the kernel has handed to user space in order,
+ * fills the {@link LivePacket} view from each frame's {@code tpacket3_hdr} and {@code sockaddr_ll}, drops
+ * the frames the direction selection rejects, calls the listener, and hands each block back once its last
+ * frame was delivered. Nothing is allocated per packet. Used by the polling thread only.
+ */
+final class RingReader {
+    private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
+    private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
+    /** A minimal Ethernet/IPv4/TCP ACK frame for the warm-up ring. */
+    private static final String WARM_UP_FRAME = "020000000001020000000002" + "0800"
+            + "450000280001400040060000" + "0a000001" + "0a000002" + "9c410050000000010000000050100200" + "00000000";
+
+    private final MemorySegment ring;
+    private final long blockSize;
+    private final int blockCount;
+    private final int snapLength;
+    private final boolean incoming;
+    private final boolean outgoing;
+    /** On loopback each packet is seen sent and received: the copy kept is the sent one only for OUT alone. */
+    private final boolean loopbackKeepsOutgoing;
+    private final LivePacket packet;
+    private int currentBlock;
+    private int remainingInBlock;
+    private long nextFrame;
+    private long delivered;
+    private boolean stopped;
+
+    /** {@code names} resolves interface indexes for the packets' {@code interfaceName()}; null for none. */
+    RingReader(MemorySegment ring, long blockSize, int blockCount, int linkType, int snapLength,
+               boolean incoming, boolean outgoing, PacketSocket names) {
+        this.ring = ring;
+        this.blockSize = blockSize;
+        this.blockCount = blockCount;
+        this.snapLength = snapLength;
+        this.incoming = incoming;
+        this.outgoing = outgoing;
+        this.loopbackKeepsOutgoing = outgoing && !incoming;
+        this.packet = new LivePacket(names, ring, linkType);
+    }
+
+    /** Packets delivered so far. */
+    long delivered() {
+        return delivered;
+    }
+
+    /** Makes the current {@link #deliver} return after the listener call in progress (a close from it). */
+    void stop() {
+        stopped = true;
+    }
+
+    /** Delivers at most {@code limit} ready packets, without waiting; returns how many. */
+    int deliver(PacketListener listener, int limit) {
+        final MemorySegment ring = this.ring;
+        final LivePacket p = this.packet;
+        int n = 0;
+        while (n < limit && !stopped) { // the listener may close the capture
+            if (remainingInBlock == 0) {
+                long block = currentBlock * blockSize;
+                int status = (int) INT_HANDLE.getAcquire(ring, block + BLOCK_STATUS);
+                if ((status & TP_STATUS_USER) == 0) {
+                    break;
+                }
+                remainingInBlock = ring.get(JAVA_INT, block + BLOCK_NUM_PKTS);
+                nextFrame = block + (ring.get(JAVA_INT, block + BLOCK_OFFSET_TO_FIRST_PKT) & 0xFFFFFFFFL);
+                if (remainingInBlock == 0) {
+                    releaseBlock();
+                    continue;
+                }
+            }
+            long frame = nextFrame;
+            nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
+            boolean lastInBlock = --remainingInBlock == 0;
+            try {
+                if (fill(ring, frame, p)) {
+                    n++;
+                    listener.onPacket(p);
+                }
+            } finally {
+                if (lastInBlock) {
+                    releaseBlock();
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Reads the frame's metadata into the view; false if the direction selection rejects it. */
+    private boolean fill(MemorySegment ring, long frame, LivePacket p) {
+        long sll = frame + TP_SOCKADDR_LL;
+        int packetType = ring.get(JAVA_BYTE, sll + SLL_PKTTYPE) & 0xFF;
+        boolean sent = packetType == PACKET_OUTGOING;
+        if ((ring.get(JAVA_SHORT, sll + SLL_HATYPE) & 0xFFFF) == ARPHRD_LOOPBACK) {
+            // Sent on loopback means received again: keep one copy.
+            if (sent != loopbackKeepsOutgoing) {
+                return false;
+            }
+        } else if (sent ? !outgoing : !incoming) {
+            return false;
+        }
+        int status = ring.get(JAVA_INT, frame + TP_STATUS);
+        boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0;
+        int vlanTci = vlan ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
+        int vlanTpid = !vlan ? 0
+                : (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(JAVA_SHORT, frame + TP_VLAN_TPID) & 0xFFFF
+                : EtherType.VLAN_8021Q;
+        p.frame(++delivered,
+                (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
+                        + ring.get(JAVA_INT, frame + TP_NSEC),
+                Math.min(ring.get(JAVA_INT, frame + TP_SNAPLEN), snapLength),
+                ring.get(JAVA_INT, frame + TP_LEN),
+                frame + (ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF),
+                ring.get(JAVA_INT, sll + SLL_IFINDEX),
+                packetType, vlan, vlanTci, vlanTpid);
+        return true;
+    }
+
+    private void releaseBlock() {
+        INT_HANDLE.setRelease(ring, currentBlock * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
+        currentBlock = currentBlock + 1 == blockCount ? 0 : currentBlock + 1;
+        remainingInBlock = 0;
+    }
+
+    /**
+     * Runs the walk, once per JVM, over a synthetic ring in memory, so the JIT compiles it (and the header
+     * parser) before real traffic arrives; see {@link PacketCapture#warmUp()}. Needs no native access.
+     */
+    static void warmUpOnce() {
+        if (!WARMED_UP.compareAndSet(false, true)) {
+            return;
+        }
+        final int blockSize = 16 << 10;
+        final int frames = 100;
+        final int stride = 144;
+        final int mac = tpacketAlign(TPACKET3_HDRLEN);
+        byte[] frame = HexFormat.of().parseHex(WARM_UP_FRAME);
+        try (Arena arena = Arena.ofShared()) { // shared, like a real ring's: the same code paths get compiled
+            MemorySegment ring = arena.allocate(2L * blockSize, 4096);
+            for (int b = 0; b < 2; b++) {
+                long block = (long) b * blockSize;
+                ring.set(JAVA_INT, block + BLOCK_NUM_PKTS, frames);
+                ring.set(JAVA_INT, block + BLOCK_OFFSET_TO_FIRST_PKT, (int) TPACKET_BLOCK_DESC.byteSize());
+                for (int i = 0; i < frames; i++) {
+                    long f = block + TPACKET_BLOCK_DESC.byteSize() + (long) i * stride;
+                    ring.set(JAVA_INT, f + TP_NEXT_OFFSET, i + 1 < frames ? stride : 0);
+                    ring.set(JAVA_INT, f + TP_SNAPLEN, frame.length);
+                    ring.set(JAVA_INT, f + TP_LEN, frame.length);
+                    ring.set(JAVA_SHORT, f + TP_MAC, (short) mac);
+                    ring.set(JAVA_INT, f + TP_SOCKADDR_LL + SLL_IFINDEX, 1);
+                    ring.set(JAVA_SHORT, f + TP_SOCKADDR_LL + SLL_HATYPE, (short) ARPHRD_ETHER);
+                    MemorySegment.copy(frame, 0, ring, JAVA_BYTE, f + mac, frame.length);
+                }
+            }
+            RingReader reader = new RingReader(ring, blockSize, 2, LinkType.ETHERNET, frame.length, true, true, null);
+            int[] tcp = new int[1];
+            PacketListener listener = p -> {
+                if (p.headers().isTcp()) {
+                    tcp[0]++;
+                }
+            };
+            for (int round = 0; round < 300; round++) {
+                INT_HANDLE.setRelease(ring, BLOCK_STATUS, TP_STATUS_USER);
+                INT_HANDLE.setRelease(ring, blockSize + BLOCK_STATUS, TP_STATUS_USER);
+                reader.deliver(listener, Integer.MAX_VALUE);
+            }
+        } catch (RuntimeException e) {
+            // Only an optimisation: a failure here must not stop anything.
+        }
+    }
+}
