@@ -1,5 +1,6 @@
 package io.panatap.cli;
 
+import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.PcapWriter;
@@ -66,7 +67,7 @@ final class ReadCommand {
                 PacketSink sink = new PacketSink(formatter(), out, writer, filter, options.count);
                 sink.start();
                 while (!sink.done() && !session.stopRequested()) {
-                    long n;
+                    int n;
                     try {
                         n = reader.poll(sink, BATCH);
                     } catch (CaptureFileException e) {
@@ -79,7 +80,7 @@ final class ReadCommand {
                                 + "; the records before it were read", e);
                     }
                     sink.endBatch();
-                    if (n == 0) {
+                    if (n == PacketSource.END) {
                         break;
                     }
                 }

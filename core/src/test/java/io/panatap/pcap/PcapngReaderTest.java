@@ -2,6 +2,7 @@ package io.panatap.pcap;
 
 import io.panatap.PacketType;
 import io.panatap.Packet;
+import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureBytes.Option;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,7 @@ class PcapngReaderTest {
             assertThat(reader.isPcapng()).isTrue();
             assertThat(reader.linkType()).isEqualTo(113);
             assertThat(reader.snapLength()).isEqualTo(96);
-            assertThat(reader.poll(p -> { }, 10)).isZero();
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
         }
     }
 
@@ -71,7 +72,7 @@ class PcapngReaderTest {
         Files.write(file, CaptureBytes.pcapng(LITTLE_ENDIAN).bytes());
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             assertThat(reader.linkType()).isEqualTo(-1);
-            assertThat(reader.poll(p -> { }, 10)).isZero();
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
         }
     }
 
