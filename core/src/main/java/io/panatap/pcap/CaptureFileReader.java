@@ -58,9 +58,13 @@ import java.nio.file.StandardOpenOption;
  * {@link IllegalStateException}); a poll after close throws {@code IllegalStateException}. Packets handed
  * to the listener are valid only during the callback, as for live capture.
  *
- * <p>The file must not be truncated by another process while it is mapped (the JVM reports such access
- * as an {@link InternalError}). A stream's reader may instead be stopped from another thread by closing its
- * channel, which ends a blocked {@code poll} with a {@link CaptureFileException}.
+ * <p>A file that another process truncates while it is read ends as damage too: a
+ * {@code CaptureFileException} ("the file was truncated to N bytes while being read, at byte X"), after the
+ * records before byte X. The size is checked once per poll; a truncation in the middle of a poll is noticed
+ * by the fault it causes in the mapping, and records of the part that vanished which that poll already
+ * delivered (the rest of the last page reads as zeros) cannot be taken back. A stream's reader may be
+ * stopped from another thread by closing its channel, which ends a blocked {@code poll} with a
+ * {@link CaptureFileException}.
  */
 public final class CaptureFileReader implements PacketSource {
 
@@ -198,7 +202,7 @@ public final class CaptureFileReader implements PacketSource {
             return 0;
         }
         try {
-            int delivered = input.pollRecords(listener, limit);
+            int delivered = input.poll(listener, limit);
             return delivered == 0 ? END : delivered;
         } catch (CaptureFileException e) {
             failure = e;

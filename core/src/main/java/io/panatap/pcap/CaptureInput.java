@@ -48,6 +48,10 @@ abstract class CaptureInput {
     /** Records delivered so far. */
     long frames;
     boolean bigEndian;
+    /** Offset in {@link #data} of the record being handed to the listener; -1 between records. */
+    long delivering = -1;
+    /** The size a mapped file was found truncated to while it was read; -1 while it was not. */
+    private long truncatedTo = -1;
 
     /** A mapped file ({@code window} null) or a stream ({@code arena}, {@code file} and {@code mapped} null). */
     CaptureInput(Arena arena, FileChannel file, MemorySegment mapped, StreamWindow window) {
@@ -69,6 +73,68 @@ abstract class CaptureInput {
      * Throws for the first damaged record, after every complete record before it was delivered.
      */
     abstract int pollRecords(PacketListener listener, int limit) throws CaptureFileException;
+
+    /**
+     * {@link #pollRecords}, and for a mapped file the check that it was not truncated by another process
+     * while it is read. Such a truncation would otherwise show in two ways: the bytes of the last page after
+     * the new end read as zeros, and pages wholly beyond it fault (the JVM raises an {@link InternalError}
+     * for the SIGBUS, soon after the access). So the file's size is checked once per poll (one
+     * {@code fstat}) and the parser stops at it; a truncation during a poll is caught by the fault it causes.
+     * Either way it ends as damage: a {@link CaptureFileException} naming the new size and the offset of the
+     * first record that is no longer whole, after every record before it.
+     */
+    final int poll(PacketListener listener, int limit) throws CaptureFileException {
+        if (file == null) {
+            return pollRecords(listener, limit);
+        }
+        delivering = -1;
+        try {
+            int delivered;
+            try {
+                noticeTruncation();
+                delivered = pollRecords(listener, limit);
+            } catch (CaptureFileException e) {
+                noticeTruncation();
+                throw truncatedTo < 0 ? e : truncated(e.offset(), e);
+            }
+            if (delivered == 0 && truncatedTo >= 0) {
+                throw truncated(base + position, null); // cut at a record boundary: still not the file it was
+            }
+            return delivered;
+        } catch (InternalError e) {
+            // A fault in the mapping: while reading a record header, or in the listener reading a record.
+            noticeTruncation();
+            if (truncatedTo < 0) {
+                throw e;
+            }
+            throw truncated(base + (delivering >= 0 ? delivering : position), e);
+        }
+    }
+
+    /** Lowers {@link #size} to the mapped file's current size when it shrank. */
+    private void noticeTruncation() {
+        long now;
+        try {
+            now = file.size();
+        } catch (IOException e) {
+            return; // e.g. closed by an interrupt: nothing to learn; the fault, if any, is reported as it is
+        }
+        if (now < size) {
+            size = now;
+            truncatedTo = now;
+        }
+    }
+
+    private CaptureFileException truncated(long at, Throwable cause) {
+        position = at - base; // position() stays at the damage, as for any other
+        delivering = -1;
+        CaptureFileException e = new CaptureFileException("the file was truncated to " + truncatedTo
+                + " bytes while being read, at byte " + at, at);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
 
     /** Link type of the first interface (pcap: of the file); -1 while none is known. */
     abstract int linkType();

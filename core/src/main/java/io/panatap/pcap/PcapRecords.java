@@ -91,10 +91,12 @@ final class PcapRecords extends CaptureInput {
                 packetType = PacketType.ofLinux(u8(p + PcapFormat.MODIFIED_PKTTYPE));
             }
             position = p + headerLength + captured;
+            delivering = p;
             record.set(++frames, ts, p + headerLength, (int) captured,
                     clamp(u32(p + PcapFormat.RECORD_ORIGINAL_LENGTH)), linkType, ifIndex, null, packetType);
             delivered++;
             listener.onPacket(record);
+            delivering = -1;
         }
         return delivered;
     }

@@ -362,9 +362,11 @@ final class PcapngBlocks extends CaptureInput {
         long dataAt = p + PcapngFormat.EPB_DATA_OFFSET;
         PacketType packetType = flagsPacketType(dataAt + padded(captured), p + length - 4);
         position = p + length;
+        delivering = p;
         record.set(++frames, ifc.toNanos(units), dataAt, (int) captured,
                 clamp(u32(p + PcapngFormat.EPB_ORIGLEN_OFFSET)), ifc.linkType, (int) id, ifc.name, packetType);
         listener.onPacket(record);
+        delivering = -1;
     }
 
     /** The packet type from an {@code epb_flags} option between {@code o} and {@code end}; options in error are ignored. */
@@ -395,8 +397,10 @@ final class PcapngBlocks extends CaptureInput {
             captured = Math.min(captured, ifc.snapLength & 0xFFFFFFFFL);
         }
         position = p + length;
+        delivering = p;
         record.set(++frames, 0, p + PcapngFormat.SPB_DATA_OFFSET, (int) captured, clamp(original), ifc.linkType, 0,
                 ifc.name, PacketType.UNKNOWN);
         listener.onPacket(record);
+        delivering = -1;
     }
 }
