@@ -141,8 +141,16 @@ public final class PcapWriter implements AutoCloseable {
         used = at + captured;
     }
 
-    /** Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does. */
+    /**
+     * Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does.
+     *
+     * @throws LinkTypeMismatchException if the packet's {@link Packet#linkType()} is not the file's (a pcapng
+     *                                   file may mix link types; a pcap file cannot): nothing is written
+     */
     public void write(Packet packet) throws IOException {
+        if (packet.linkType() != linkType) {
+            throw new LinkTypeMismatchException(name, packet.frameNumber(), packet.linkType(), linkType);
+        }
         int length = packet.captureLength();
         if (!packet.hasVlanTag() || linkType != LinkType.ETHERNET || length < MAC_ADDRESSES_LENGTH) {
             write(packet.timestampNanos(), packet.segment(), packet.frameOffset(), length, packet.originalLength());
