@@ -211,16 +211,20 @@ public final class CaptureFileReader implements PacketSource {
     }
 
     /**
-     * Link type of the first interface (pcap: the file's link type); -1 if a pcapng file has none before its
-     * first packet (or, for a stream, none in its first MiB). A packet's own link type is
-     * {@link io.panatap.Packet#linkType()}.
+     * Link type of the first interface (pcap: the file's link type). -1 while a pcapng file has described
+     * none: at open when its first section has no interface before its first packet (or, for a stream, none
+     * in its first MiB); once a poll has read an interface description, that first one. A packet's own link
+     * type is {@link io.panatap.Packet#linkType()}.
      */
     @Override
     public int linkType() {
         return input.linkType();
     }
 
-    /** Snap length from the file header (pcap) or first interface (pcapng); 0 means unlimited in pcapng. */
+    /**
+     * Snap length from the file header (pcap) or first interface (pcapng, as {@link #linkType()}); 0 means
+     * unlimited in pcapng, and is also returned while no interface is known.
+     */
     @Override
     public int snapLength() {
         return input.snapLength();

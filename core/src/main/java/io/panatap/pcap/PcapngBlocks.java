@@ -317,6 +317,11 @@ final class PcapngBlocks extends CaptureInput {
             }
             o = value + padded(optionLength);
         }
+        if (firstLinkType < 0) {
+            // None before the first packet of the first section: the first one described is the first.
+            firstLinkType = ifc.linkType;
+            firstSnapLength = ifc.snapLength;
+        }
         if (interfaceCount == interfaces.length) {
             interfaces = Arrays.copyOf(interfaces, interfaceCount * 2);
         }

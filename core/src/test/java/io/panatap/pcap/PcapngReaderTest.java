@@ -77,6 +77,22 @@ class PcapngReaderTest {
     }
 
     @Test
+    void learnsTheFirstLinkTypeWhenAnInterfaceIsDescribedAfterTheFirstSection() throws IOException {
+        Path file = dir.resolve("late.pcapng");
+        Files.write(file, CaptureBytes.pcapng(LITTLE_ENDIAN).section(LITTLE_ENDIAN).iface(101, 128)
+                .epb(0, 1, frame(20, 0), 20).bytes());
+        try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+            assertThat(reader.linkType()).isEqualTo(-1);
+            assertThat(reader.snapLength()).isZero();
+            int[] linkType = new int[1];
+            assertThat(reader.poll(p -> linkType[0] = p.linkType(), 10)).isEqualTo(1);
+            assertThat(linkType[0]).isEqualTo(101);
+            assertThat(reader.linkType()).isEqualTo(101);
+            assertThat(reader.snapLength()).isEqualTo(128);
+        }
+    }
+
+    @Test
     void givesEachInterfaceItsOwnLinkTypeAndName() throws IOException {
         byte[] bytes = CaptureBytes.pcapng(LITTLE_ENDIAN)
                 .iface(1, 65535, Option.name("eth0"))
