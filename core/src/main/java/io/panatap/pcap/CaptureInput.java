@@ -80,8 +80,10 @@ abstract class CaptureInput {
      * the new end read as zeros, and pages wholly beyond it fault (the JVM raises an {@link InternalError}
      * for the SIGBUS, soon after the access). So the file's size is checked once per poll (one
      * {@code fstat}) and the parser stops at it; a truncation during a poll is caught by the fault it causes.
-     * Either way it ends as damage: a {@link CaptureFileException} naming the new size and the offset of the
-     * first record that is no longer whole, after every record before it.
+     * Either way it ends as damage: a {@link CaptureFileException} naming the new size and an offset. Noticed
+     * at the start of a poll, that is the first record that is no longer whole, after every record before
+     * it; noticed by a fault, it is the record being read when the fault surfaced (the listener's, if it was
+     * reading one), and records read from the zeros before it cannot be taken back.
      */
     final int poll(PacketListener listener, int limit) throws CaptureFileException {
         if (file == null) {
