@@ -6,12 +6,14 @@ import io.panatap.filter.BpfInterpreter;
 import io.panatap.filter.BpfProgram;
 import io.panatap.filter.FilterCompiler;
 import io.panatap.filter.FilterException;
+import io.panatap.filter.FilterSyntaxException;
 import io.panatap.parse.LinkType;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * The filter expression of the command line ({@code expression} or {@code -F FILE}), compiled to classic BPF.
@@ -67,13 +69,35 @@ final class Filters {
         return new UsageException("filter '" + expression + "': " + e.getMessage());
     }
 
-    /** An in-process matcher for files; null when there is no expression. */
+    /**
+     * An in-process matcher for files; null when there is no expression. The expression is compiled for
+     * {@code firstLinkType} now (its errors are the command's), and for each other link type when a record of
+     * it first comes (where it means nothing, such records do not match). With no first link type (-1: a
+     * pcapng file whose first section describes no interface), only its syntax is checked now.
+     */
     static PacketFilter forFile(Options options, int firstLinkType) throws CommandException, UsageException {
         String expression = expression(options);
         if (expression == null) {
             return null;
         }
-        return new FileFilter(expression, compile(expression, firstLinkType, 0), firstLinkType);
+        FileFilter filter = new FileFilter(expression);
+        if (firstLinkType >= 0) {
+            filter.add(firstLinkType, compile(expression, firstLinkType, 0));
+        } else {
+            checkSyntax(expression);
+        }
+        return filter;
+    }
+
+    /** A syntax error is one on every link type; any other error depends on the link type. */
+    private static void checkSyntax(String expression) throws UsageException {
+        try {
+            FilterCompiler.compile(expression, LinkType.ETHERNET, 0);
+        } catch (FilterSyntaxException e) {
+            throw new UsageException("filter '" + expression + "': " + e.getMessage());
+        } catch (FilterException e) {
+            // judged per link type as records come
+        }
     }
 
     /** {@code -d}: prints the program as {@code tcpdump -d} does. */
@@ -83,29 +107,58 @@ final class Filters {
         out.flush();
     }
 
-    /** Runs the program for each record's link type; a pcapng file may mix link types. */
+    /**
+     * Runs the program for each record's link type; a pcapng file may mix link types. Programs are compiled
+     * once per link type, when it is first seen, and kept in a small table (a file has a handful of link
+     * types at most): nothing is allocated per packet.
+     */
     private static final class FileFilter implements PacketFilter {
         private final String expression;
-        private BpfProgram program;
-        private int linkType;
+        private int[] linkTypes = new int[4];
+        /** The program per entry of {@link #linkTypes}; null where the expression means nothing. */
+        private BpfProgram[] programs = new BpfProgram[4];
+        private int count;
+        private int lastLinkType = Integer.MIN_VALUE; // no link type yet
+        private BpfProgram last;
 
-        FileFilter(String expression, BpfProgram program, int linkType) {
+        FileFilter(String expression) {
             this.expression = expression;
-            this.program = program;
-            this.linkType = linkType;
+        }
+
+        void add(int linkType, BpfProgram program) {
+            if (count == linkTypes.length) {
+                linkTypes = Arrays.copyOf(linkTypes, count * 2);
+                programs = Arrays.copyOf(programs, count * 2);
+            }
+            linkTypes[count] = linkType;
+            programs[count] = program;
+            count++;
+        }
+
+        private BpfProgram programFor(int linkType) {
+            for (int i = 0; i < count; i++) {
+                if (linkTypes[i] == linkType) {
+                    return programs[i];
+                }
+            }
+            BpfProgram program;
+            try {
+                program = FilterCompiler.compile(expression, linkType, 0);
+            } catch (FilterException e) {
+                program = null; // the expression means nothing on this link type: no match
+            }
+            add(linkType, program);
+            return program;
         }
 
         @Override
         public boolean matches(Packet packet) {
-            if (packet.linkType() != linkType) {
-                linkType = packet.linkType();
-                try {
-                    program = FilterCompiler.compile(expression, linkType, 0);
-                } catch (FilterException e) {
-                    program = null; // the expression means nothing on this link type: no match
-                }
+            int linkType = packet.linkType();
+            if (linkType != lastLinkType) {
+                last = programFor(linkType);
+                lastLinkType = linkType;
             }
-            return program != null && BpfInterpreter.run(program, packet.segment(), packet.frameOffset(),
+            return last != null && BpfInterpreter.run(last, packet.segment(), packet.frameOffset(),
                     packet.captureLength(), packet.originalLength()) != 0;
         }
     }

@@ -9,13 +9,24 @@ import java.io.IOException;
 /**
  * What the command does with each packet a capture or file delivers: write it to the {@code -w} file, or
  * print a row for it if it is a TCP segment. Counts what it output and says when {@code -c} is reached.
- * An I/O error (a closed pipe, a full disk) is kept and rethrown by {@link #checkError()} after the batch,
- * since a listener cannot throw it.
+ * An I/O error (a closed pipe, a full disk, a packet of a link type the pcap file cannot hold) is kept and
+ * rethrown by {@link #checkError()} after the batch, since a listener cannot throw it. The {@code -w} file
+ * may be opened on the first packet written, when the link type is not known before (a pcapng file whose
+ * first section describes no interface).
  */
 final class PacketSink implements PacketListener {
+    /** Opens the {@code -w} file when the first packet is written. */
+    @FunctionalInterface
+    interface WriterOpener {
+        /** A writer for packets like {@code first}, which will be written to it next. */
+        PcapWriter open(Packet first) throws IOException;
+    }
+
     private final RowFormatter formatter;
     private final TextOutput out;
-    private final PcapWriter writer;
+    private final boolean writing;
+    private final WriterOpener opener;
+    private PcapWriter writer;
     private final PacketFilter filter;
     private final long limit;
     private final StringBuilder row = new StringBuilder(256);
@@ -25,16 +36,27 @@ final class PacketSink implements PacketListener {
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
     PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, PacketFilter filter, long limit) {
+        this(formatter, out, writer, null, filter, limit);
+    }
+
+    /**
+     * Writes packets to {@code writer}, or, while it is null, to the writer {@code opener} opens on the first
+     * packet written; prints rows when both are null.
+     */
+    PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, WriterOpener opener, PacketFilter filter,
+               long limit) {
         this.formatter = formatter;
         this.out = out;
         this.writer = writer;
+        this.opener = opener;
+        this.writing = writer != null || opener != null;
         this.filter = filter;
         this.limit = limit;
     }
 
     /** Prints the table header, if the format has one and rows are printed. */
     void start() throws IOException {
-        if (writer == null) {
+        if (!writing) {
             row.setLength(0);
             formatter.appendStart(row);
             out.append(row);
@@ -50,7 +72,10 @@ final class PacketSink implements PacketListener {
             return;
         }
         try {
-            if (writer != null) {
+            if (writing) {
+                if (writer == null) {
+                    writer = opener.open(packet);
+                }
                 writer.write(packet);
             } else if (packet.headers().hasPorts()) {
                 row.setLength(0);
@@ -74,7 +99,7 @@ final class PacketSink implements PacketListener {
         checkError();
         if (writer != null) {
             writer.flush();
-        } else {
+        } else if (!writing) {
             out.flush();
         }
     }
@@ -90,6 +115,11 @@ final class PacketSink implements PacketListener {
     /** True once {@code -c} packets were output or output failed. */
     boolean done() {
         return done;
+    }
+
+    /** The {@code -w} writer; null when rows are printed or no packet was written yet. */
+    PcapWriter writer() {
+        return writer;
     }
 
     /** Packets printed or written. */

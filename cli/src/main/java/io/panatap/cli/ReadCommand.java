@@ -1,7 +1,9 @@
 package io.panatap.cli;
 
+import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
+import io.panatap.pcap.LinkTypeMismatchException;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.FileDescriptor;
@@ -59,14 +61,22 @@ final class ReadCommand {
             }
             PacketFilter filter = Filters.forFile(options, reader.linkType());
             TextOutput out = new TextOutput(stdout, 64 * 1024);
-            PcapWriter writer = options.writeFile == null ? null
-                    : Writers.create(options.writeFile, reader.linkType(),
-                            reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
+            // The pcap file takes the link type of the capture's first interface; when the first section
+            // describes none, the file is started with the first record written, by when it is known.
+            PcapWriter writer = options.writeFile != null && reader.linkType() >= 0
+                    ? createWriter(reader, reader.linkType()) : null;
+            PacketSink.WriterOpener opener = options.writeFile == null ? null : first -> {
+                try {
+                    return createWriter(reader, reader.linkType() >= 0 ? reader.linkType() : first.linkType());
+                } catch (CommandException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            };
+            PacketSink sink = new PacketSink(formatter(), out, writer, opener, filter, options.count);
             try {
-                PacketSink sink = new PacketSink(formatter(), out, writer, filter, options.count);
                 sink.start();
                 while (!sink.done() && !session.stopRequested()) {
-                    long n;
+                    int n;
                     try {
                         n = reader.poll(sink, BATCH);
                     } catch (CaptureFileException e) {
@@ -79,14 +89,22 @@ final class ReadCommand {
                                 + "; the records before it were read", e);
                     }
                     sink.endBatch();
-                    if (n == 0) {
+                    if (n == PacketSource.END) {
                         break;
                     }
                 }
                 sink.checkError();
+                if (options.writeFile != null && sink.writer() == null) {
+                    writeEmptyFile(reader); // nothing to copy: still a pcap file, as tcpdump writes one
+                }
+            } catch (LinkTypeMismatchException e) {
+                throw new CommandException("-w " + options.writeFile + ": record " + e.frameNumber() + " has link type "
+                        + LinkTypeMismatchException.describe(e.packetLinkType()) + " but the pcap file was started with "
+                        + LinkTypeMismatchException.describe(e.fileLinkType()) + "; a pcap file holds one link type"
+                        + " (pcapng writing is not available yet)", e);
             } finally {
-                if (writer != null) {
-                    writer.close();
+                if (sink.writer() != null) {
+                    sink.writer().close();
                 }
                 out.flush();
             }
@@ -94,6 +112,19 @@ final class ReadCommand {
             session.source(null);
         }
         return Main.OK;
+    }
+
+    private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
+        return Writers.create(options.writeFile, linkType,
+                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
+    }
+
+    private void writeEmptyFile(CaptureFileReader reader) throws CommandException, IOException {
+        if (reader.linkType() < 0) {
+            throw new CommandException("-w " + options.writeFile + ": the capture describes no interface, so there"
+                    + " is no link type to start the pcap file with");
+        }
+        createWriter(reader, reader.linkType()).close();
     }
 
     private RowFormatter formatter() {

@@ -104,4 +104,46 @@ final class TestFrames {
         }
         return out.toByteArray();
     }
+
+    /** The IP packet of an Ethernet frame, for LINKTYPE_RAW records. */
+    static byte[] rawIp(byte[] ethernetFrame) {
+        return java.util.Arrays.copyOfRange(ethernetFrame, 14, ethernetFrame.length);
+    }
+
+    /** A little-endian pcapng file, block by block; timestamps in microseconds (the default resolution). */
+    static final class Pcapng {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        /** A section header block: a new section, whose interfaces start again at 0. */
+        Pcapng section() {
+            return block(0x0A0D0D0A, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(0x1A2B3C4D).putShort((short) 1).putShort((short) 0).putLong(-1).array());
+        }
+
+        /** An interface description block. */
+        Pcapng iface(int linkType, int snapLength) {
+            return block(1, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN)
+                    .putShort((short) linkType).putShort((short) 0).putInt(snapLength).array());
+        }
+
+        /** An enhanced packet block on interface {@code id}. */
+        Pcapng epb(int id, long epochMicros, byte[] frame) {
+            int padded = (frame.length + 3) & ~3;
+            ByteBuffer b = ByteBuffer.allocate(20 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(id).putInt((int) (epochMicros >>> 32)).putInt((int) epochMicros).putInt(frame.length)
+                    .putInt(frame.length).put(frame);
+            return block(6, b.array());
+        }
+
+        private Pcapng block(int type, byte[] body) {
+            ByteBuffer b = ByteBuffer.allocate(12 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(type).putInt(12 + body.length).put(body).putInt(12 + body.length);
+            out.writeBytes(b.array());
+            return this;
+        }
+
+        byte[] bytes() {
+            return out.toByteArray();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
+import io.panatap.parse.EtherType;
 import io.panatap.parse.LinkType;
 
 import java.io.FileOutputStream;
@@ -31,7 +32,6 @@ public final class PcapWriter implements AutoCloseable {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int MAC_ADDRESSES_LENGTH = 12;
     private static final int VLAN_TAG_LENGTH = 4;
-    private static final int TPID_8021Q = 0x8100;
     private static final long MAX_SECONDS = 0xFFFFFFFFL;
 
     private final String name;
@@ -117,15 +117,15 @@ public final class PcapWriter implements AutoCloseable {
 
     private void writeFileHeader() {
         MemorySegment b = bufferSegment;
-        b.set(INT_LE, 0, precision == Precision.NANO ? CaptureFileReader.PCAP_MAGIC_NANOS
-                : CaptureFileReader.PCAP_MAGIC_MICROS);
-        b.set(SHORT_LE, 4, (short) 2);
-        b.set(SHORT_LE, 6, (short) 4);
-        b.set(INT_LE, 8, 0);
-        b.set(INT_LE, 12, 0);
-        b.set(INT_LE, 16, snapLength);
-        b.set(INT_LE, 20, linkType);
-        used = CaptureFileReader.PCAP_HEADER_LENGTH;
+        b.set(INT_LE, PcapFormat.MAGIC_OFFSET,
+                precision == Precision.NANO ? PcapFormat.MAGIC_NANOS : PcapFormat.MAGIC_MICROS);
+        b.set(SHORT_LE, PcapFormat.VERSION_MAJOR_OFFSET, (short) PcapFormat.VERSION_MAJOR);
+        b.set(SHORT_LE, PcapFormat.VERSION_MINOR_OFFSET, (short) PcapFormat.VERSION_MINOR);
+        b.set(INT_LE, PcapFormat.THISZONE_OFFSET, 0);
+        b.set(INT_LE, PcapFormat.SIGFIGS_OFFSET, 0);
+        b.set(INT_LE, PcapFormat.SNAPLEN_OFFSET, snapLength);
+        b.set(INT_LE, PcapFormat.LINKTYPE_OFFSET, linkType);
+        used = PcapFormat.HEADER_LENGTH;
     }
 
     /** Writes one record of {@code captureLength} bytes at {@code offset} in {@code data}. */
@@ -141,8 +141,16 @@ public final class PcapWriter implements AutoCloseable {
         used = at + captured;
     }
 
-    /** Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does. */
+    /**
+     * Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does.
+     *
+     * @throws LinkTypeMismatchException if the packet's {@link Packet#linkType()} is not the file's (a pcapng
+     *                                   file may mix link types; a pcap file cannot): nothing is written
+     */
     public void write(Packet packet) throws IOException {
+        if (packet.linkType() != linkType) {
+            throw new LinkTypeMismatchException(name, packet.frameNumber(), packet.linkType(), linkType);
+        }
         int length = packet.captureLength();
         if (!packet.hasVlanTag() || linkType != LinkType.ETHERNET || length < MAC_ADDRESSES_LENGTH) {
             write(packet.timestampNanos(), packet.segment(), packet.frameOffset(), length, packet.originalLength());
@@ -158,7 +166,7 @@ public final class PcapWriter implements AutoCloseable {
         int macs = Math.min(MAC_ADDRESSES_LENGTH, captured);
         MemorySegment.copy(src, from, bufferSegment, at, macs);
         if (captured > MAC_ADDRESSES_LENGTH) {
-            int tpid = packet.vlanTpid() != 0 ? packet.vlanTpid() : TPID_8021Q;
+            int tpid = packet.vlanTpid() != 0 ? packet.vlanTpid() : EtherType.VLAN_8021Q;
             int tag = tpid << 16 | (packet.vlanTci() & 0xFFFF);
             int tagBytes = Math.min(VLAN_TAG_LENGTH, captured - MAC_ADDRESSES_LENGTH);
             for (int i = 0; i < tagBytes; i++) {
@@ -187,7 +195,7 @@ public final class PcapWriter implements AutoCloseable {
             throw new IOException("cannot write to " + name + ": timestamp " + timestampNanos
                     + " ns is outside the pcap range (1970 to 2106)");
         }
-        int recordLength = CaptureFileReader.PCAP_RECORD_HEADER_LENGTH + captured;
+        int recordLength = PcapFormat.RECORD_HEADER_LENGTH + captured;
         if (buffer.length - used < recordLength) {
             flush();
             if (buffer.length < recordLength) {
@@ -197,11 +205,11 @@ public final class PcapWriter implements AutoCloseable {
         }
         byte[] b = buffer;
         int at = used;
-        putIntLE(b, at, (int) seconds);
-        putIntLE(b, at + 4, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
-        putIntLE(b, at + 8, captured);
-        putIntLE(b, at + 12, original);
-        return at + CaptureFileReader.PCAP_RECORD_HEADER_LENGTH;
+        putIntLE(b, at + PcapFormat.RECORD_SECONDS, (int) seconds);
+        putIntLE(b, at + PcapFormat.RECORD_FRACTION, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
+        putIntLE(b, at + PcapFormat.RECORD_CAPTURED_LENGTH, captured);
+        putIntLE(b, at + PcapFormat.RECORD_ORIGINAL_LENGTH, original);
+        return at + PcapFormat.RECORD_HEADER_LENGTH;
     }
 
     /**

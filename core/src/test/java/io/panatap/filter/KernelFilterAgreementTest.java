@@ -300,7 +300,7 @@ class KernelFilterAgreementTest {
                         if (ours.contains(h)) {
                             captured.add(h);
                         }
-                    }, Long.MAX_VALUE);
+                    }, Integer.MAX_VALUE);
                 }
                 captured.sort(null);
                 return captured;

@@ -4,6 +4,7 @@ import io.panatap.Packet;
 import io.panatap.parse.LinkType;
 import io.panatap.parse.PacketHeaders;
 import io.panatap.pcap.CaptureFileReader;
+import io.panatap.pcap.LinkTypeMismatchException;
 import io.panatap.pcap.PcapWriter;
 import io.panatap.testing.FuzzFrames;
 import io.panatap.testing.FuzzPacket;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Captured packets are attacker-controlled: seeded generated and mutated frames ({@link FuzzFrames}) go
@@ -40,6 +42,7 @@ class HostileFramesTest {
         Path file = dir.resolve("fuzz.pcap");
         PcapWriter writer = null;
         long inFile = 0;
+        long offered = 0;
         for (long i = 0; i < FRAMES; i++) {
             frames.next(p);
             try {
@@ -48,6 +51,7 @@ class HostileFramesTest {
                     writer = PcapWriter.create(file, linkType, files % 3 == 0 ? 65535 : 96,
                             files % 2 == 0 ? PcapWriter.Precision.NANO : PcapWriter.Precision.MICRO);
                     inFile = 0;
+                    offered = 0;
                 }
                 if (inspect(p, text)) {
                     tcp++;
@@ -57,9 +61,15 @@ class HostileFramesTest {
                     assertThat(copy.headers().status()).isEqualTo(p.headers().status());
                     assertThat(copy.headers().flags()).isEqualTo(p.headers().flags());
                 }
-                writer.write(p);
-                inFile++;
-                if (inFile == FILE_FRAMES || i == FRAMES - 1) {
+                if (p.linkType() == writer.linkType()) {
+                    writer.write(p);
+                    inFile++;
+                } else {
+                    // A pcap file holds one link type: the writer refuses the frame and writes nothing.
+                    PcapWriter w = writer;
+                    assertThatThrownBy(() -> w.write(p)).isInstanceOf(LinkTypeMismatchException.class);
+                }
+                if (++offered == FILE_FRAMES || i == FRAMES - 1) {
                     writer.close();
                     writer = null;
                     assertThat(readBack(file)).as("records read back from file %d", files).isEqualTo(inFile);

@@ -2,6 +2,7 @@ package io.panatap.pcap;
 
 import io.panatap.PacketType;
 import io.panatap.Packet;
+import io.panatap.PacketSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,8 +83,8 @@ class ClassicPcapReaderTest {
             assertThat(reader.linkType()).isEqualTo(113);
             assertThat(reader.snapLength()).isEqualTo(96);
             assertThat(reader.isPcapng()).isFalse();
-            assertThat(reader.poll(p -> { }, 10)).isZero();
-            assertThat(reader.poll(p -> { }, 10)).isZero();
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
         }
     }
 
@@ -139,7 +140,7 @@ class ClassicPcapReaderTest {
             assertThat(reader.poll(p -> frames.add(p.frameNumber()), 4)).isEqualTo(4);
             assertThat(reader.poll(p -> frames.add(p.frameNumber()), 0)).isZero();
             assertThat(reader.poll(p -> frames.add(p.frameNumber()), 100)).isEqualTo(6);
-            assertThat(reader.poll(p -> frames.add(p.frameNumber()), 100)).isZero();
+            assertThat(reader.poll(p -> frames.add(p.frameNumber()), 100)).isEqualTo(PacketSource.END);
             assertThat(reader.frameCount()).isEqualTo(10);
             assertThat(reader.position()).isEqualTo(reader.fileSize());
         }

@@ -108,7 +108,7 @@ class DamagedFilesTest {
                 byte[] bytes = s.bytes().clone();
                 // A record (classic) or block (pcapng) start, not the first section header.
                 int at = s.boundaries().get(rnd.nextInt(1, s.boundaries().size())).intValue();
-                boolean classicFile = s.headerLength() == CaptureFileReader.PCAP_HEADER_LENGTH
+                boolean classicFile = s.headerLength() == PcapFormat.HEADER_LENGTH
                         && (bytes[0] & 0xFF) != 0x0A;
                 int field = classicFile ? at + 8 : at + 4 + 16 * rnd.nextInt(2); // length; or EPB caplen
                 if (field + 4 > bytes.length) {

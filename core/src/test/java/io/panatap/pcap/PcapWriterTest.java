@@ -162,6 +162,27 @@ class PcapWriterTest {
     }
 
     @Test
+    void refusesAPacketOfAnotherLinkTypeAndKeepsTheRecordsBeforeIt() throws IOException {
+        Path file = dir.resolve("one-link-type.pcap");
+        byte[] frame = frame(40, 0);
+        try (PcapWriter w = PcapWriter.create(file, 1, 65535, Precision.MICRO)) {
+            w.write(TestPacket.of(T, frame, 1));
+            assertThatThrownBy(() -> w.write(TestPacket.of(T, frame(20, 9), 101)))
+                    .isInstanceOfSatisfying(LinkTypeMismatchException.class, e -> {
+                        assertThat(e.packetLinkType()).isEqualTo(101);
+                        assertThat(e.fileLinkType()).isEqualTo(1);
+                        assertThat(e.frameNumber()).isEqualTo(1);
+                    })
+                    .hasMessage("cannot write to " + file + ": packet 1 has link type RAW (101) but the file's link"
+                            + " type is EN10MB (1); a pcap file holds one link type");
+        }
+        ReadResult r = ReadResult.read(file);
+        assertThat(r.error()).isNull();
+        assertThat(r.packets()).hasSize(1);
+        assertThat(ReadResult.bytesOf(r.packets().get(0))).isEqualTo(frame);
+    }
+
+    @Test
     void flushesOnlyWholeRecordsSoTheFileIsAlwaysReadable() throws IOException {
         Path file = dir.resolve("partial.pcap");
         try (PcapWriter w = PcapWriter.create(file, 1, 65535, Precision.MICRO)) {

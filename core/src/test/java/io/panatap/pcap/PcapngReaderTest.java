@@ -2,6 +2,7 @@ package io.panatap.pcap;
 
 import io.panatap.PacketType;
 import io.panatap.Packet;
+import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureBytes.Option;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +62,7 @@ class PcapngReaderTest {
             assertThat(reader.isPcapng()).isTrue();
             assertThat(reader.linkType()).isEqualTo(113);
             assertThat(reader.snapLength()).isEqualTo(96);
-            assertThat(reader.poll(p -> { }, 10)).isZero();
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
         }
     }
 
@@ -71,7 +72,23 @@ class PcapngReaderTest {
         Files.write(file, CaptureBytes.pcapng(LITTLE_ENDIAN).bytes());
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             assertThat(reader.linkType()).isEqualTo(-1);
-            assertThat(reader.poll(p -> { }, 10)).isZero();
+            assertThat(reader.poll(p -> { }, 10)).isEqualTo(PacketSource.END);
+        }
+    }
+
+    @Test
+    void learnsTheFirstLinkTypeWhenAnInterfaceIsDescribedAfterTheFirstSection() throws IOException {
+        Path file = dir.resolve("late.pcapng");
+        Files.write(file, CaptureBytes.pcapng(LITTLE_ENDIAN).section(LITTLE_ENDIAN).iface(101, 128)
+                .epb(0, 1, frame(20, 0), 20).bytes());
+        try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+            assertThat(reader.linkType()).isEqualTo(-1);
+            assertThat(reader.snapLength()).isZero();
+            int[] linkType = new int[1];
+            assertThat(reader.poll(p -> linkType[0] = p.linkType(), 10)).isEqualTo(1);
+            assertThat(linkType[0]).isEqualTo(101);
+            assertThat(reader.linkType()).isEqualTo(101);
+            assertThat(reader.snapLength()).isEqualTo(128);
         }
     }
 

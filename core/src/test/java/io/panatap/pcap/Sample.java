@@ -50,7 +50,7 @@ record Sample(byte[] bytes, List<byte[]> frames, List<Long> packetEnds, List<Lon
             frames.add(f);
             b.record(rnd.nextLong(0, 1L << 32), rnd.nextLong(0, 1_000_000), f, f.length + rnd.nextInt(0, 3));
         }
-        return new Sample(b.bytes(), frames, b.packetEnds(), b.boundaries(), CaptureFileReader.PCAP_HEADER_LENGTH);
+        return new Sample(b.bytes(), frames, b.packetEnds(), b.boundaries(), PcapFormat.HEADER_LENGTH);
     }
 
     static Sample pcapng(SplittableRandom rnd) {

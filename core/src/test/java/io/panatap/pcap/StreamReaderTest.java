@@ -1,6 +1,7 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
+import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureBytes.Option;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,7 +148,7 @@ class StreamReaderTest {
         byte[] bytes = s.bytes().clone();
         if (rnd.nextBoolean() && s.boundaries().size() > 1) {
             int at = s.boundaries().get(rnd.nextInt(1, s.boundaries().size())).intValue();
-            boolean classic = s.headerLength() == CaptureFileReader.PCAP_HEADER_LENGTH && bytes[0] != 0x0A;
+            boolean classic = s.headerLength() == PcapFormat.HEADER_LENGTH && bytes[0] != 0x0A;
             int field = classic ? at + 8 : at + 4 + 16 * rnd.nextInt(2);
             if (field + 4 <= bytes.length) {
                 ByteBuffer.wrap(bytes, field, 4).putInt(rnd.nextBoolean() ? rnd.nextInt()
@@ -249,7 +250,7 @@ class StreamReaderTest {
                 assertThat(reader.position()).isEqualTo(first.length + second.length);
 
                 sink.close();
-                assertThat(reader.poll(p -> frames.add(p.frameNumber()), 100)).isZero();
+                assertThat(reader.poll(p -> frames.add(p.frameNumber()), 100)).isEqualTo(PacketSource.END);
                 assertThat(reader.frameCount()).isEqualTo(2);
             }
         }
@@ -262,7 +263,7 @@ class StreamReaderTest {
             sink.write(ByteBuffer.wrap(CaptureBytes.pcap(ByteOrder.LITTLE_ENDIAN, false, 65535, 1).bytes()));
             CaptureFileReader reader = CaptureFileReader.open(pipe.source());
             try {
-                CompletableFuture<Long> poll = CompletableFuture.supplyAsync(() -> {
+                CompletableFuture<Integer> poll = CompletableFuture.supplyAsync(() -> {
                     try {
                         return reader.poll(p -> { }, 100);
                     } catch (CaptureFileException e) {

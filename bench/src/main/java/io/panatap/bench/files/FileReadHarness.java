@@ -2,6 +2,7 @@ package io.panatap.bench.files;
 
 import io.panatap.Packet;
 import io.panatap.PacketListener;
+import io.panatap.PacketSource;
 import io.panatap.parse.PacketHeaders;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.PcapWriter;
@@ -152,7 +153,7 @@ public final class FileReadHarness {
     static Counter readWithPanatap(Path file) throws IOException {
         Counter counter = new Counter();
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
-            while (reader.poll(counter, 1 << 16) > 0) {
+            while (reader.poll(counter, 1 << 16) != PacketSource.END) {
                 // until the end of the file
             }
         }
@@ -164,7 +165,7 @@ public final class FileReadHarness {
         long[] sum = new long[1];
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             PacketListener listener = p -> sum[0] += p.captureLength() + p.timestampNanos();
-            while (reader.poll(listener, 1 << 16) > 0) {
+            while (reader.poll(listener, 1 << 16) != PacketSource.END) {
                 // until the end of the file
             }
         }
