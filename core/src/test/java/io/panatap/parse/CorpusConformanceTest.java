@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Checks the parser against tshark's ground truth in {@code ../shared/corpus} (see its README) beside the
- * checkout; without it the test skips, or fails under {@code CI=true} ({@link Prerequisites#requireCorpus()}). A frame is listed when tshark would list it: the
+ * checkout; without it the test skips, or fails under {@code CI=true} ({@link Prerequisites#missingCorpusTest()}). A frame is listed when tshark would list it: the
  * ports were read ({@link PacketHeaders#hasPorts()}), with the flags only when {@link PacketHeaders#hasFlags()}.
  *
  * <p>The capture files are walked by a minimal pcap/pcapng record reader that lives in this test only.
@@ -28,7 +28,10 @@ class CorpusConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> agreesWithTsharkOnEveryCorpusCapture() throws IOException {
-        Path dir = Prerequisites.requireCorpus();
+        Path dir = Prerequisites.corpus();
+        if (dir == null) {
+            return Prerequisites.missingCorpusTest();
+        }
         List<DynamicTest> tests = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path truth : files.filter(p -> p.toString().endsWith(".tsv")).sorted().toList()) {

@@ -96,7 +96,10 @@ class ReaderWithParserTest {
      */
     @TestFactory
     Stream<DynamicTest> readsEveryCorpusCaptureCompletely() throws IOException {
-        Path corpus = Prerequisites.requireCorpus();
+        Path corpus = Prerequisites.corpus();
+        if (corpus == null) {
+            return Prerequisites.missingCorpusTest();
+        }
         List<String> manifest = Files.readAllLines(corpus.resolve("MANIFEST.txt"), StandardCharsets.UTF_8);
         List<String> header = List.of(manifest.get(0).split("\t"));
         int captureColumn = header.indexOf("capture");

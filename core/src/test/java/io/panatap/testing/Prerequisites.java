@@ -1,6 +1,7 @@
 package io.panatap.testing;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Gate for tests that need something the build does not make: the capture corpus beside the checkout, or an
@@ -63,6 +65,14 @@ public final class Prerequisites {
                     "put shared/corpus beside the checkout or pass -D" + CORPUS_PROPERTY + "=DIR");
         }
         return corpus;
+    }
+
+    /**
+     * What a {@code @TestFactory} over the corpus returns when {@link #corpus()} is null: one test that skips, or
+     * fails under CI=true, saying why. (A factory that itself aborts is reported as zero tests, not as a skip.)
+     */
+    public static Stream<DynamicTest> missingCorpusTest() {
+        return Stream.of(DynamicTest.dynamicTest("corpus present", Prerequisites::requireCorpus));
     }
 
     /** The tool's path; skips the calling test when it is not installed (fails it under CI=true). */

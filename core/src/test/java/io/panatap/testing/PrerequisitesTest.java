@@ -60,6 +60,20 @@ class PrerequisitesTest {
     }
 
     @Test
+    void aFactoryWithoutItsCorpusReturnsOneTestThatSkipsOrFails() {
+        String before = System.getProperty(Prerequisites.CORPUS_PROPERTY);
+        System.setProperty(Prerequisites.CORPUS_PROPERTY, dir.resolve("absent").toString());
+        try {
+            var tests = Prerequisites.missingCorpusTest().toList();
+            assertThat(tests).hasSize(1);
+            assertThatThrownBy(() -> tests.get(0).getExecutable().execute())
+                    .isInstanceOf(expectedOutcome()).hasMessageContaining("no capture corpus");
+        } finally {
+            restore(before);
+        }
+    }
+
+    @Test
     void aCorpusPropertyNamingADirectoryWithAManifestIsUsed() throws Exception {
         Files.writeString(dir.resolve("MANIFEST.txt"), "capture\n");
         String before = System.getProperty(Prerequisites.CORPUS_PROPERTY);
