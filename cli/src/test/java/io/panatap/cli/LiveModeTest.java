@@ -4,6 +4,7 @@ import io.panatap.pcap.CaptureFileReader;
 import io.panatap.parse.LinkType;
 import io.panatap.testing.Frames;
 import io.panatap.testing.Netns;
+import io.panatap.testing.Prerequisites;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -285,7 +286,7 @@ class LiveModeTest {
         }
         CommandRunner.Result reread = CommandRunner.run("-r", file.toString(), "--format", "json");
         assertThat(reread.lines()).hasSize(5).allMatch(l -> l.contains("\"dstPort\":5555"));
-        if (Files.isExecutable(Path.of("/usr/bin/tcpdump"))) {
+        if (Prerequisites.optionalTool("tcpdump") != null) {
             Process p = new ProcessBuilder("tcpdump", "-n", "-r", file.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -4,6 +4,7 @@ import io.panatap.cli.CommandRunner.Result;
 import io.panatap.cli.TestFrames.Record;
 import io.panatap.cli.TestFrames.Segment;
 import io.panatap.pcap.CaptureFileReader;
+import io.panatap.testing.Prerequisites;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,6 @@ import static io.panatap.parse.TcpFlags.FIN;
 import static io.panatap.parse.TcpFlags.PSH;
 import static io.panatap.parse.TcpFlags.SYN;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 /** {@code panatap -r}, run as a separate process on pcap files the test writes. */
 class ReadModeTest {
@@ -81,8 +81,7 @@ class ReadModeTest {
 
     @Test
     void linesMatchWhatTcpdumpPrintsForTheSameFile() throws Exception {
-        assumeThat(Files.isExecutable(Path.of("/usr/bin/tcpdump")) || Files.isExecutable(Path.of("/usr/sbin/tcpdump")))
-                .as("tcpdump installed").isTrue();
+        Prerequisites.requireTool("tcpdump");
         ProcessBuilder pb = new ProcessBuilder("tcpdump", "-n", "-S", "-r", capture.toString(), "tcp");
         pb.environment().put("TZ", "UTC");
         Process p = pb.redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -149,7 +148,7 @@ class ReadModeTest {
         Result r = CommandRunner.run("-r", capture.toString(), "-w", copy.toString(), "-c", "2");
         assertThat(r.status()).isZero();
         assertThat(frames(copy)).hasSize(2);
-        if (Files.isExecutable(Path.of("/usr/bin/tcpdump"))) {
+        if (Prerequisites.optionalTool("tcpdump") != null) {
             Process p = new ProcessBuilder("tcpdump", "-n", "-r", copy.toString())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

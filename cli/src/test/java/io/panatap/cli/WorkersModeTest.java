@@ -2,6 +2,7 @@ package io.panatap.cli;
 
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.testing.Netns;
+import io.panatap.testing.Prerequisites;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,7 +151,7 @@ class WorkersModeTest {
             }
             assertThat(records).as("worker %d's share of %d connections", worker, CONNECTIONS).isNotEmpty();
             total += records.size();
-            if (Files.isExecutable(Path.of("/usr/bin/tcpdump"))) {
+            if (Prerequisites.optionalTool("tcpdump") != null) {
                 Process p = new ProcessBuilder("tcpdump", "-n", "-r", part.toString())
                         .redirectError(ProcessBuilder.Redirect.DISCARD).start();
                 String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,10 +1,10 @@
 package io.panatap.capture;
 
+import io.panatap.testing.Prerequisites;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ class CapturePermissionTest {
     @Test
     void withoutCapNetRawTheErrorSaysHowToGrantIt() throws Exception {
         Privileges.requireNetworkAdmin();
-        assertThat(Files.isExecutable(Path.of("/usr/bin/setpriv"))).as("setpriv (util-linux)").isTrue();
+        Prerequisites.requireTool("setpriv");
         String out = runOpenCapture("--inh-caps=-net_raw", "--bounding-set=-net_raw");
         assertThat(out).contains("PERMISSION_DENIED: cannot open a packet socket (socket(AF_PACKET): Operation not permitted)")
                 .contains(": needs CAP_NET_RAW (run as root, or grant the capability to the java binary:"

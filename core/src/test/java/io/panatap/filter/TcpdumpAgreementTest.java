@@ -3,9 +3,9 @@ package io.panatap.filter;
 import io.panatap.parse.LinkLayer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.panatap.parse.LinkType;
+import io.panatap.testing.Prerequisites;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Accept/reject decisions of compiled programs equal tcpdump's ({@code tcpdump -r FILE -w - EXPR}) on
  * generated captures, for the table of expressions and for seeded random ones. Skipped when tcpdump is
- * not installed.
+ * not installed (failed under {@code CI=true}).
  *
  * <p>One kind of difference is expected and counted apart: when a filter reads beyond the captured bytes
  * (a truncated packet, or an offset past the end), libpcap's optimizer may have reordered, merged or
@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * left out: libpcap 1.10 folds {@code -ip[0] = 1} to "accept everything".
  */
 class TcpdumpAgreementTest {
-    private static final Path TCPDUMP = findTcpdump();
+    private static final Path TCPDUMP = Prerequisites.findTool("tcpdump");
 
     @TempDir
     Path dir;
@@ -45,7 +45,7 @@ class TcpdumpAgreementTest {
     @ParameterizedTest
     @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
     void tableExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
-        assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare filters with libpcap");
+        Prerequisites.requireTool("tcpdump");
         List<String> expressions = new ArrayList<>();
         for (String e : FilterDifferentialTest.TABLE) {
             if (!e.isEmpty() && (linkType == LinkType.ETHERNET || !e.contains("vlan")) && !e.startsWith("-")) {
@@ -58,7 +58,7 @@ class TcpdumpAgreementTest {
     @ParameterizedTest
     @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
     void randomExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
-        assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare filters with libpcap");
+        Prerequisites.requireTool("tcpdump");
         RandomFilters gen = new RandomFilters(0xC0FFEE + linkType, linkType == LinkType.ETHERNET, true);
         List<String> expressions = new ArrayList<>();
         // -Dpanatap.filter.tcpdumpExpressions=N compares more.
@@ -80,7 +80,7 @@ class TcpdumpAgreementTest {
 
     @org.junit.jupiter.api.Test
     void listingsMatchTcpdumpDashD() throws Exception {
-        assumeTrue(TCPDUMP != null, "tcpdump is not installed; install it to compare listings with tcpdump -d");
+        Prerequisites.requireTool("tcpdump");
         for (String[] row : SAME_LISTING) {
             int linkType = Integer.parseInt(row[0]);
             Path file = dir.resolve("empty-" + linkType + ".pcap");
@@ -170,15 +170,5 @@ class TcpdumpAgreementTest {
             out.write(p.bytes(), 0, p.captured());
         }
         return out.toByteArray();
-    }
-
-    private static Path findTcpdump() {
-        for (String d : new String[] {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/local/bin", "/usr/local/sbin"}) {
-            Path p = Path.of(d, "tcpdump");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
     }
 }

@@ -1,6 +1,6 @@
 package io.panatap.parse;
 
-import org.junit.jupiter.api.Assumptions;
+import io.panatap.testing.Prerequisites;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -18,28 +18,20 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Checks the parser against tshark's ground truth in {@code ../shared/corpus} (see its README) when that
- * folder exists beside the checkout; skipped otherwise. A frame is listed when tshark would list it: the
+ * Checks the parser against tshark's ground truth in {@code ../shared/corpus} (see its README) beside the
+ * checkout; without it the test skips, or fails under {@code CI=true} ({@link Prerequisites#missingCorpusTest()}). A frame is listed when tshark would list it: the
  * ports were read ({@link PacketHeaders#hasPorts()}), with the flags only when {@link PacketHeaders#hasFlags()}.
  *
  * <p>The capture files are walked by a minimal pcap/pcapng record reader that lives in this test only.
  */
 class CorpusConformanceTest {
 
-    static Path corpus() {
-        String configured = System.getProperty("panatap.corpus");
-        for (String candidate : new String[] {configured, "../shared/corpus", "../../shared/corpus"}) {
-            if (candidate != null && Files.isDirectory(Path.of(candidate))) {
-                return Path.of(candidate);
-            }
-        }
-        return null;
-    }
-
     @TestFactory
     Stream<DynamicTest> agreesWithTsharkOnEveryCorpusCapture() throws IOException {
-        Path dir = corpus();
-        Assumptions.assumeTrue(dir != null, "no ../shared/corpus beside the checkout");
+        Path dir = Prerequisites.corpus();
+        if (dir == null) {
+            return Prerequisites.missingCorpusTest();
+        }
         List<DynamicTest> tests = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path truth : files.filter(p -> p.toString().endsWith(".tsv")).sorted().toList()) {
@@ -53,7 +45,7 @@ class CorpusConformanceTest {
                 }));
             }
         }
-        Assumptions.assumeFalse(tests.isEmpty(), "no .tsv files in " + dir);
+        assertThat(tests).as("ground-truth .tsv files in %s", dir).isNotEmpty();
         return tests.stream();
     }
 

@@ -1,6 +1,7 @@
 package io.panatap.soak;
 
 import io.panatap.testing.Netns;
+import io.panatap.testing.Prerequisites;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.Test;
 
@@ -37,20 +38,10 @@ class SoakTrendTest {
         }
     }
 
-    private static String trafgen() {
-        for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin")) {
-            if (Files.isExecutable(Path.of(dir, "trafgen"))) {
-                return dir + "/trafgen";
-            }
-        }
-        return null;
-    }
-
     @Test
     void aMinuteOfCaptureAtFiftyThousandPacketsPerSecondShowsNoGrowth() throws Exception {
         Privileges.requireNetworkAdmin();
-        String trafgen = trafgen();
-        assertThat(trafgen).as("trafgen (Debian package netsniff-ng)").isNotNull();
+        String trafgen = Prerequisites.requireTool("trafgen").toString();
         Path config = Files.createTempFile("panatap-soak-", ".cfg");
         // To a MAC address nobody has: the host's stack drops the frames at once, the capture sees them.
         Files.writeString(config, """
