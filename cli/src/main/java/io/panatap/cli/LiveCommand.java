@@ -1,7 +1,6 @@
 package io.panatap.cli;
 
 import io.panatap.Direction;
-import io.panatap.PacketSource;
 import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
@@ -96,18 +95,9 @@ final class LiveCommand {
             sink = new PacketSink(formatter(), out, writer, null, options.count);
             sink.start();
             out.flush();
-            while (!sink.done() && !session.stopRequested()) {
-                int n = capture.poll(sink, BATCH);
-                sink.endBatch();
-                if (n == PacketSource.END) {
-                    break; // closed by the session's shutdown hook
-                }
-            }
-            sink.checkError();
+            sink.drain(capture, BATCH, session); // ends when the session's shutdown hook closes the capture
         } catch (CaptureException e) {
-            if (!session.stopRequested()) {
-                throw new CommandException(describe(e, where), e);
-            }
+            throw new CommandException(describe(e, where), e);
         } finally {
             try {
                 if (writer != null) {

@@ -2,6 +2,7 @@ package io.panatap.cli;
 
 import io.panatap.Packet;
 import io.panatap.PacketListener;
+import io.panatap.PacketSource;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
@@ -92,6 +93,33 @@ final class PacketSink implements PacketListener {
         if (++count == limit) {
             done = true;
         }
+    }
+
+    /**
+     * The command's one packet loop, for a live capture and a file alike: polls {@code source} batch by batch
+     * until it ends, {@code -c} is reached, output fails or a stop is requested, and flushes after every batch.
+     * When the source fails (a damaged file, a socket error), what it delivered before the failure is output
+     * first; the failure is rethrown unless a stop was requested, since a stop closes the source under a
+     * waiting poll.
+     */
+    void drain(PacketSource source, int batch, Session session) throws IOException {
+        while (!done && !session.stopRequested()) {
+            int n;
+            try {
+                n = source.poll(this, batch);
+            } catch (IOException e) {
+                endBatch();
+                if (session.stopRequested()) {
+                    return;
+                }
+                throw e;
+            }
+            endBatch();
+            if (n == PacketSource.END) {
+                return;
+            }
+        }
+        checkError();
     }
 
     /** Flushes what the batch printed or wrote, and rethrows an output error from the batch. */

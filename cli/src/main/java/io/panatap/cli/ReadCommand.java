@@ -1,6 +1,5 @@
 package io.panatap.cli;
 
-import io.panatap.PacketSource;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.LinkTypeMismatchException;
@@ -75,25 +74,13 @@ final class ReadCommand {
             PacketSink sink = new PacketSink(formatter(), out, writer, opener, filter, options.count);
             try {
                 sink.start();
-                while (!sink.done() && !session.stopRequested()) {
-                    int n;
-                    try {
-                        n = reader.poll(sink, BATCH);
-                    } catch (CaptureFileException e) {
-                        sink.endBatch(); // print every record before the damage first
-                        if (session.stopRequested()) {
-                            break; // the stop closed the stream we were waiting on
-                        }
-                        throw new CommandException(name + ": " + e.getMessage()
-                                + (e.offset() >= 0 ? " (at byte " + e.offset() + ")" : "")
-                                + "; the records before it were read", e);
-                    }
-                    sink.endBatch();
-                    if (n == PacketSource.END) {
-                        break;
-                    }
+                try {
+                    sink.drain(reader, BATCH, session);
+                } catch (CaptureFileException e) {
+                    throw new CommandException(name + ": " + e.getMessage()
+                            + (e.offset() >= 0 ? " (at byte " + e.offset() + ")" : "")
+                            + "; the records before it were read", e);
                 }
-                sink.checkError();
                 if (options.writeFile != null && sink.writer() == null) {
                     writeEmptyFile(reader); // nothing to copy: still a pcap file, as tcpdump writes one
                 }
