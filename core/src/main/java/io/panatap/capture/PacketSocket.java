@@ -277,10 +277,13 @@ final class PacketSocket {
         fprog.set(ValueLayout.ADDRESS, FPROG_FILTER, insns);
         if (Libc.setsockopt(callState, fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, (int) SOCK_FPROG.byteSize()) < 0) {
             int errno = Libc.errno(callState);
+            // ENOMEM here is the per-socket option memory (net.core.optmem_max), not the ring: a reason of its
+            // own would send a caller to the ring size, so it is a system error that names the limit.
             throw new CaptureException(errno == Libc.EINVAL ? CaptureException.Reason.INVALID_ARGUMENT
-                    : errno == Libc.ENOMEM ? CaptureException.Reason.OUT_OF_MEMORY : CaptureException.Reason.SYSTEM_ERROR,
+                    : CaptureException.Reason.SYSTEM_ERROR,
                     "the kernel rejected the " + len + "-instruction socket filter (setsockopt(SO_ATTACH_FILTER): "
-                            + Libc.strerror(errno) + ")");
+                            + Libc.strerror(errno) + ")" + (errno == Libc.ENOMEM
+                            ? ": it needs more socket option memory than net.core.optmem_max allows" : ""));
         }
     }
 
