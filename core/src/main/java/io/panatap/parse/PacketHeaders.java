@@ -505,6 +505,34 @@ public final class PacketHeaders {
         return out;
     }
 
+    /**
+     * Appends the source endpoint as {@code 10.0.0.1:5000}, or {@code [2001:db8::1]:5000} for IPv6, so that the
+     * port never reads as part of the address (RFC 5952 section 6).
+     */
+    public StringBuilder appendSourceEndpoint(StringBuilder out) {
+        return endpoint(out, true);
+    }
+
+    /** Appends the destination endpoint, as {@link #appendSourceEndpoint}. */
+    public StringBuilder appendDestinationEndpoint(StringBuilder out) {
+        return endpoint(out, false);
+    }
+
+    private StringBuilder endpoint(StringBuilder out, boolean source) {
+        if (ipVersion == 6) {
+            out.append('[');
+        }
+        if (source) {
+            appendSource(out);
+        } else {
+            appendDestination(out);
+        }
+        if (ipVersion == 6) {
+            out.append(']');
+        }
+        return out.append(':').append(source ? sourcePort() : destinationPort());
+    }
+
     /** TCP source port; 0 when {@link #hasPorts()} is false. */
     public int sourcePort() {
         return (int) (tcpWord0 >>> 48); // zero unless the ports were read (see wrap)
