@@ -2,7 +2,8 @@ package io.panatap.parse;
 
 /**
  * Ethernet II header (IEEE 802.3 clause 3.2.6 / RFC 894 framing), LINKTYPE_ETHERNET. The EtherType
- * values are in {@link EtherType}.
+ * values are in {@link EtherType}. Only the fields panatap reads are named (through the {@link LinkLayer}
+ * row); the diagram shows the rest.
  *
  * <pre>
  *  0                   1                   2                   3
@@ -19,8 +20,6 @@ package io.panatap.parse;
  * </pre>
  */
 public final class EthernetHeader {
-    public static final int DESTINATION_OFFSET = 0;
-    public static final int SOURCE_OFFSET = 6;
     public static final int ETHER_TYPE_OFFSET = 12;
     public static final int LENGTH = 14;
 

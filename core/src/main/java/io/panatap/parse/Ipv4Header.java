@@ -11,7 +11,7 @@ package io.panatap.parse;
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |       Identification (4)      |Flags|  Fragment Offset (6)    |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- * |  Time to Live |  Protocol (9) |       Header Checksum         |
+ * |  TTL (8)      |  Protocol (9) |       Header Checksum         |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * |                      Source Address (12)                      |
  * +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
@@ -25,18 +25,15 @@ public final class Ipv4Header {
     public static final int VERSION_IHL_OFFSET = 0;
     public static final int TOTAL_LENGTH_OFFSET = 2;
     public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int TTL_OFFSET = 8;
     public static final int PROTOCOL_OFFSET = 9;
     public static final int SOURCE_OFFSET = 12;
     public static final int DESTINATION_OFFSET = 16;
     /** Header without options (IHL 5). */
     public static final int MIN_LENGTH = 20;
-    /** IHL 15. */
-    public static final int MAX_LENGTH = 60;
     public static final int VERSION = 4;
     /** Low 13 bits of bytes 6-7: the fragment offset in 8-byte units (the high 3 are RF, DF, MF). */
     public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
-    public static final int MORE_FRAGMENTS = 0x2000;
-    public static final int DONT_FRAGMENT = 0x4000;
     /** IANA protocol number of TCP, shared with the IPv6 Next Header field. */
     public static final int PROTOCOL_TCP = 6;
 

@@ -2,8 +2,10 @@ package io.panatap.parse;
 
 /**
  * Linux "cooked" capture headers: LINKTYPE_LINUX_SLL (113, 16 bytes) and LINKTYPE_LINUX_SLL2 (276, 20 bytes),
- * as defined on tcpdump.org's linktypes pages. Only the protocol field matters to the parser; it holds an
- * EtherType (or a VLAN TPID, followed by the tag's TCI and inner EtherType like on Ethernet).
+ * as defined on tcpdump.org's linktypes pages. The protocol field holds an EtherType (or a VLAN TPID, followed
+ * by the tag's TCI and inner EtherType like on Ethernet). Only the fields panatap reads are named: the
+ * protocol, the packet type and the length, which the {@link LinkLayer} rows publish to the parser and the
+ * filter compiler; the diagrams show the rest.
  *
  * <pre>
  * SLL (v1):
@@ -35,18 +37,11 @@ package io.panatap.parse;
  */
 public final class LinuxSllHeader {
     public static final int SLL_PACKET_TYPE_OFFSET = 0;
-    public static final int SLL_ARPHRD_TYPE_OFFSET = 2;
-    public static final int SLL_ADDRESS_LENGTH_OFFSET = 4;
-    public static final int SLL_ADDRESS_OFFSET = 6;
     public static final int SLL_PROTOCOL_OFFSET = 14;
     public static final int SLL_LENGTH = 16;
 
     public static final int SLL2_PROTOCOL_OFFSET = 0;
-    public static final int SLL2_INTERFACE_INDEX_OFFSET = 4;
-    public static final int SLL2_ARPHRD_TYPE_OFFSET = 8;
     public static final int SLL2_PACKET_TYPE_OFFSET = 10;
-    public static final int SLL2_ADDRESS_LENGTH_OFFSET = 11;
-    public static final int SLL2_ADDRESS_OFFSET = 12;
     public static final int SLL2_LENGTH = 20;
 
     private LinuxSllHeader() {

@@ -37,7 +37,6 @@ public final class TcpHeader {
     public static final int URGENT_POINTER_OFFSET = 18;
     public static final int OPTIONS_OFFSET = 20;
     public static final int MIN_LENGTH = 20;
-    public static final int MAX_LENGTH = 60;
 
     /** Bytes needed for the two ports, the least a frame must hold to count as TCP. */
     public static final int PORTS_LENGTH = 4;
