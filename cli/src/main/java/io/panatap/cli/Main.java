@@ -12,7 +12,8 @@ import java.io.PrintStream;
  *
  * <p>Exit status: 0 after a normal stop (end of file, {@code -c} reached, Ctrl-C, SIGTERM, a closed output
  * pipe), 1 on a capture error, 2 on a usage error. Every error is one line on stderr starting with
- * {@code panatap:}.
+ * {@code panatap:}. Notices are too, and leave the status as it is: at the end of {@code -r}, one line per
+ * link type whose records were read but not decoded.
  */
 public final class Main {
     static final int OK = 0;

@@ -3,6 +3,7 @@ package io.panatap.cli;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.LinkTypeMismatchException;
+import io.panatap.pcap.LinkTypeNames;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.FileDescriptor;
@@ -24,7 +25,8 @@ import java.time.ZoneId;
  * row by row as the records arrive (a regular file is memory-mapped). With {@code -w}, every record matching
  * the filter is copied (all records without a filter, TCP or not, as tcpdump does) and {@code -c} counts
  * records written; otherwise {@code -c} counts TCP rows printed. The table header repeats per second of capture time. Like tcpdump, no statistics are printed
- * for a file. A damaged file: every record before the damage is output, then the error (exit 1).
+ * for a file. A damaged file: every record before the damage is output, then the error (exit 1). Records of a
+ * link type panatap does not decode are named on stderr at the end, one line per link type (exit 0).
  */
 final class ReadCommand {
     private static final int BATCH = 1024;
@@ -77,10 +79,12 @@ final class ReadCommand {
                 try {
                     sink.drain(reader, BATCH, session);
                 } catch (CaptureFileException e) {
+                    reportUndecoded(reader, sink);
                     throw new CommandException(name + ": " + e.getMessage()
                             + (e.offset() >= 0 ? " (at byte " + e.offset() + ")" : "")
                             + "; the records before it were read", e);
                 }
+                reportUndecoded(reader, sink);
                 if (options.writeFile != null && sink.writer() == null) {
                     writeEmptyFile(reader); // nothing to copy: still a pcap file, as tcpdump writes one
                 }
@@ -99,6 +103,27 @@ final class ReadCommand {
             session.source(null);
         }
         return Main.OK;
+    }
+
+    /**
+     * When rows are printed: one stderr line per link type of which records were read but not decoded, so
+     * that a capture of a link type panatap does not decode does not pass for one without TCP. Not with
+     * {@code -w}, which copies those records like any other (nothing was left out of the copy), and not when
+     * {@code -c} ended the output: the reader may have read records past the last row that nobody looked at.
+     */
+    private void reportUndecoded(CaptureFileReader reader, PacketSink sink) {
+        if (options.writeFile != null || sink.done()) {
+            return;
+        }
+        for (int linkType : reader.undecodedLinkTypes()) {
+            stderr.println(undecodedLine(reader.undecodedCount(linkType), linkType));
+        }
+    }
+
+    /** {@code panatap: 57 records of link type ARCNET_LINUX (129) were not decoded}. */
+    static String undecodedLine(long records, int linkType) {
+        return "panatap: " + records + (records == 1 ? " record" : " records") + " of link type "
+                + LinkTypeNames.describe(linkType) + (records == 1 ? " was" : " were") + " not decoded";
     }
 
     private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {

@@ -38,7 +38,7 @@ import java.nio.file.StandardOpenOption;
  *       up to the interface's snap length.
  * </ul>
  * Records of every link type are delivered, including ones the parser does not know: their
- * {@code headers()} then report {@code NOT_TCP}. Each packet's {@link io.panatap.Packet#linkType()} is its
+ * {@code headers()} then report {@code NOT_TCP}, and {@link #undecodedCount} counts them per link type. Each packet's {@link io.panatap.Packet#linkType()} is its
  * own interface's; {@link #linkType()} is only the first. Frame numbers are 1-based and count every packet
  * record (in pcapng: packet blocks of all sections and interfaces), as tshark numbers frames.
  *
@@ -248,6 +248,25 @@ public final class CaptureFileReader implements PacketSource {
     /** Number of records delivered so far (the frame number of the last one). */
     public long frameCount() {
         return input.frames;
+    }
+
+    /**
+     * How many of the records delivered so far have link type {@code linkType} although the parser does not
+     * decode it ({@link io.panatap.parse.LinkLayer#isDecoded}): records whose {@code headers()} say
+     * {@code NOT_TCP} whatever they hold. They are still delivered, so that a copy of the file keeps them;
+     * this count is what a program should report so that a capture of another link type does not look like
+     * one without TCP. 0 for link types that are decoded.
+     */
+    public long undecodedCount(int linkType) {
+        return input.undecoded.count(linkType);
+    }
+
+    /**
+     * The link types of which {@link #undecodedCount} is not 0, in ascending order; empty when every record
+     * delivered so far is of a link type the parser decodes. A new array on each call.
+     */
+    public int[] undecodedLinkTypes() {
+        return input.undecoded.linkTypes();
     }
 
     /**

@@ -47,6 +47,8 @@ abstract class CaptureInput {
     long position;
     /** Records delivered so far. */
     long frames;
+    /** Records delivered so far of link types the parser does not decode, per link type. */
+    final LinkTypeCounts undecoded = new LinkTypeCounts();
     boolean bigEndian;
     /** Offset in {@link #data} of the record being handed to the listener; -1 between records. */
     long delivering = -1;

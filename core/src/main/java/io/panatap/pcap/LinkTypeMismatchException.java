@@ -1,7 +1,5 @@
 package io.panatap.pcap;
 
-import io.panatap.parse.LinkType;
-
 import java.io.IOException;
 
 /**
@@ -27,7 +25,7 @@ public final class LinkTypeMismatchException extends IOException {
 
     /** A link type as messages show it, e.g. {@code RAW (101)}. */
     public static String describe(int linkType) {
-        return LinkType.name(linkType) + " (" + linkType + ")";
+        return LinkTypeNames.describe(linkType);
     }
 
     /** {@link io.panatap.Packet#frameNumber()} of the refused packet. */

@@ -51,8 +51,14 @@ final class PcapFormat {
     static final int SIGFIGS_OFFSET = 12;
     static final int SNAPLEN_OFFSET = 16;
     static final int LINKTYPE_OFFSET = 20;
-    /** The link type is the low 16 bits of its field; the upper bits carry FCS information (as in libpcap). */
+    /** The link type is the low 16 bits of its field (libpcap's {@code LT_LINKTYPE}). */
     static final int LINKTYPE_MASK = 0xFFFF;
+    /** Bits 16-25 of the link-type field are reserved and must be 0 (libpcap's {@code LT_RESERVED1}). */
+    static final int LINKTYPE_RESERVED_MASK = 0x03FF0000;
+    /*
+     * Bits 26-31 carry FCS information (libpcap's LT_FCS_LENGTH_PRESENT, bit 26, and LT_FCS_LENGTH,
+     * bits 28-31): accepted and not part of the link type.
+     */
 
     static final int RECORD_HEADER_LENGTH = 16;
     static final int RECORD_SECONDS = 0;

@@ -2,6 +2,7 @@ package io.panatap.pcap;
 
 import io.panatap.PacketListener;
 import io.panatap.PacketType;
+import io.panatap.parse.LinkLayer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,6 +22,8 @@ final class PcapRecords extends CaptureInput {
     private final long fractionNanos;
     private final int recordHeaderLength;
     private final boolean modified;
+    /** False when the parser does not decode the file's link type: every record is counted as undecoded. */
+    private final boolean decoded;
 
     /** The input starts with a pcap magic number in either byte order and holds at least 4 bytes. */
     PcapRecords(Arena arena, FileChannel file, MemorySegment mapped, StreamWindow window) throws CaptureFileException {
@@ -34,9 +37,48 @@ final class PcapRecords extends CaptureInput {
         fractionNanos = magic == PcapFormat.MAGIC_NANOS ? 1 : 1000;
         modified = magic == PcapFormat.MAGIC_MODIFIED;
         recordHeaderLength = modified ? PcapFormat.MODIFIED_RECORD_HEADER_LENGTH : PcapFormat.RECORD_HEADER_LENGTH;
+        checkVersion();
         snapLength = i32(PcapFormat.SNAPLEN_OFFSET);
-        linkType = i32(PcapFormat.LINKTYPE_OFFSET) & PcapFormat.LINKTYPE_MASK;
+        linkType = checkedLinkType();
+        decoded = LinkLayer.isDecoded(linkType);
         position = HEADER_LENGTH;
+    }
+
+    /**
+     * Refuses a version other than 2.0 to 2.4, as libpcap ({@code sf-pcap.c}) and tshark do: such a header
+     * is not a pcap file panatap knows how to read (libpcap's {@code pcap-invalid-version-1} and {@code -2}
+     * tests are 1.4 and 2.5). libpcap also accepts 543.0, written by DG/UX tcpdump with the captured and
+     * original lengths in the order of versions before 2.3; panatap does not read that order, so it refuses
+     * 543.0 rather than misread every record. (Versions 2.0 to 2.2 are read with the 2.3 order, as panatap
+     * always did; libpcap swaps their lengths back. No such file is in the test corpora.)
+     */
+    private void checkVersion() throws CaptureFileException {
+        int major = u16(PcapFormat.VERSION_MAJOR_OFFSET);
+        int minor = u16(PcapFormat.VERSION_MINOR_OFFSET);
+        if (major != PcapFormat.VERSION_MAJOR || minor > PcapFormat.VERSION_MINOR) {
+            throw new CaptureFileException("unsupported pcap version " + major + "." + minor + " in the file header"
+                    + " at byte " + (base + PcapFormat.VERSION_MAJOR_OFFSET) + ": not a pcap file panatap can read"
+                    + " (versions 2.0 to 2.4 are)", base + PcapFormat.VERSION_MAJOR_OFFSET);
+        }
+    }
+
+    /**
+     * The link type from the header's link-type field, refusing a field whose reserved bits are set, as
+     * libpcap does ({@code linktype-reserved-field-not-zero}): bits 0-15 are the link type, bits 16-25
+     * are reserved and must be 0. Bits 26-31 say whether the frames end with a frame check sequence (bit 26)
+     * and its length in 16-bit words (bits 28-31); libpcap accepts them and keeps them apart from the link
+     * type, and so does panatap (it ignores them: a frame's trailing FCS is never part of a TCP segment),
+     * deliberately, since real captures set them (tcpdump's own test captures carry 0x30000001).
+     */
+    private int checkedLinkType() throws CaptureFileException {
+        int field = i32(PcapFormat.LINKTYPE_OFFSET);
+        int reserved = field & PcapFormat.LINKTYPE_RESERVED_MASK;
+        if (reserved != 0) {
+            throw new CaptureFileException(String.format("damaged pcap file header at byte %d: the link-type field"
+                    + " 0x%08x has reserved bits set (0x%08x), which must be zero", base + PcapFormat.LINKTYPE_OFFSET,
+                    field, reserved), base + PcapFormat.LINKTYPE_OFFSET);
+        }
+        return field & PcapFormat.LINKTYPE_MASK;
     }
 
     @Override
@@ -92,6 +134,9 @@ final class PcapRecords extends CaptureInput {
             }
             position = p + headerLength + captured;
             delivering = p;
+            if (!decoded) {
+                undecoded.add(linkType);
+            }
             record.set(++frames, ts, p + headerLength, (int) captured,
                     clamp(u32(p + PcapFormat.RECORD_ORIGINAL_LENGTH)), linkType, ifIndex, null, packetType);
             delivered++;

@@ -237,10 +237,14 @@ final class PcapngBlocks extends CaptureInput {
         long length = u32(p + BLOCK_LENGTH_OFFSET);
         checkBlockLength(p, length, SHB_MIN_LENGTH, "section header");
         int major = u16(p + PcapngFormat.SHB_MAJOR_OFFSET);
-        if (major != PcapngFormat.VERSION_MAJOR) {
-            throw new CaptureFileException("unsupported pcapng version " + major + "."
-                    + u16(p + PcapngFormat.SHB_MINOR_OFFSET) + " in section header at byte " + (base + p)
-                    + " (only 1.x is defined)", base + p);
+        int minor = u16(p + PcapngFormat.SHB_MINOR_OFFSET);
+        // Version 1.0 is the only one defined. 1.2 is accepted too, deliberately, as libpcap (sf-pcapng.c) and
+        // tshark do: some programs wrote it for files that are 1.0 with more block types, which are skipped.
+        if (major != PcapngFormat.VERSION_MAJOR
+                || (minor != PcapngFormat.VERSION_MINOR && minor != PcapngFormat.VERSION_MINOR_TOLERATED)) {
+            throw new CaptureFileException("unsupported pcapng version " + major + "." + minor
+                    + " in the section header at byte " + (base + p) + ": not a pcapng section panatap can read"
+                    + " (version 1.0 is)", base + p);
         }
         return length;
     }
@@ -368,6 +372,9 @@ final class PcapngBlocks extends CaptureInput {
         PacketType packetType = flagsPacketType(dataAt + padded(captured), p + length - 4);
         position = p + length;
         delivering = p;
+        if (!ifc.decoded) {
+            undecoded.add(ifc.linkType);
+        }
         record.set(++frames, ifc.toNanos(units), dataAt, (int) captured,
                 clamp(u32(p + PcapngFormat.EPB_ORIGLEN_OFFSET)), ifc.linkType, (int) id, ifc.name, packetType);
         listener.onPacket(record);
@@ -403,6 +410,9 @@ final class PcapngBlocks extends CaptureInput {
         }
         position = p + length;
         delivering = p;
+        if (!ifc.decoded) {
+            undecoded.add(ifc.linkType);
+        }
         record.set(++frames, 0, p + PcapngFormat.SPB_DATA_OFFSET, (int) captured, clamp(original), ifc.linkType, 0,
                 ifc.name, PacketType.UNKNOWN);
         listener.onPacket(record);

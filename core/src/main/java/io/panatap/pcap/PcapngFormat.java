@@ -36,6 +36,9 @@ final class PcapngFormat {
     static final int EPB = 6;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     static final int VERSION_MAJOR = 1;
+    static final int VERSION_MINOR = 0;
+    /** Written by some programs for 1.0 files with extra block types; read as 1.0 (as libpcap does). */
+    static final int VERSION_MINOR_TOLERATED = 2;
 
     static final int BLOCK_LENGTH_OFFSET = 4;
     static final int BLOCK_BODY_OFFSET = 8;

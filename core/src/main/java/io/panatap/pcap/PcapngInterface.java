@@ -1,5 +1,7 @@
 package io.panatap.pcap;
 
+import io.panatap.parse.LinkLayer;
+
 /**
  * One pcapng interface description: link type, snap length, name ({@code if_name}) and the conversion of
  * its timestamps to nanoseconds ({@code if_tsresol}, powers of 10 and of 2, and {@code if_tsoffset}).
@@ -7,6 +9,8 @@ package io.panatap.pcap;
 final class PcapngInterface {
     final int linkType;
     final int snapLength;
+    /** Whether the parser decodes {@link #linkType}; records of an interface it does not are counted. */
+    final boolean decoded;
     String name;
     long offsetNanos;
     // units * multiplier / divisor for decimal resolutions; binary ones shift.
@@ -17,6 +21,7 @@ final class PcapngInterface {
     PcapngInterface(int linkType, int snapLength) {
         this.linkType = linkType;
         this.snapLength = snapLength;
+        this.decoded = LinkLayer.isDecoded(linkType);
     }
 
     /** {@code if_tsresol}: high bit clear = 10^-n seconds, set = 2^-n seconds. */

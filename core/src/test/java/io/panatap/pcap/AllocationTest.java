@@ -108,4 +108,22 @@ class AllocationTest {
         Files.write(file, b.bytes());
         assertThat(bytesPerRecord(file)).isZero();
     }
+
+    /** Counting records of link types the parser does not decode (by index, and in the list above 511) allocates nothing per record. */
+    @Test
+    void countingUndecodedRecordsAllocatesNothingPerRecord() throws IOException {
+        Assumptions.assumeTrue(THREAD_BEAN != null, "no per-thread allocation counter in this JVM");
+        CaptureBytes b = CaptureBytes.pcapng(ByteOrder.LITTLE_ENDIAN).iface(129, 0).iface(5000, 0).iface(1, 0);
+        byte[] frame = Frames.ethernetIpv4Tcp(1, 2, 0x18, 100);
+        for (int i = 0; i < RECORDS; i++) {
+            b.epb(i % 3, i, frame, frame.length);
+        }
+        Path file = dir.resolve("undecoded.pcapng");
+        Files.write(file, b.bytes());
+        assertThat(bytesPerRecord(file)).isZero();
+        try (CaptureFileReader reader = CaptureFileReader.open(file)) {
+            reader.run(p -> { });
+            assertThat(reader.undecodedCount(129) + reader.undecodedCount(5000)).isEqualTo(RECORDS * 2 / 3 + 1);
+        }
+    }
 }
