@@ -89,24 +89,45 @@ final class Translator {
     }
 
     Cond ipv4(int vlans) {
-        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.Protocol.IPV4_ONLY);
+        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.PPP_IPV4, LinkLayer.AF_INET,
+                LinkLayer.Protocol.IPV4_ONLY);
     }
 
     Cond ipv6(int vlans) {
-        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.Protocol.IPV6_ONLY);
+        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.PPP_IPV6, LinkLayer.AF_INET6_FILTER,
+                LinkLayer.Protocol.IPV6_ONLY);
     }
 
-    private Cond ipVersion(int vlans, int etherType, int nibble, LinkLayer.Protocol only) {
+    /**
+     * The link says the network layer is this IP version. As in libpcap, PPP links compare the 2-byte protocol
+     * where it follows 0xff 0x03 (frames without those bytes do not match), and BSD loopback compares the
+     * whole address-family word with one value: for {@code NULL} in the byte order of a little-endian host,
+     * as tcpdump does on such a host reading a file written by one (tcpdump swaps the value for a file of the
+     * other byte order; panatap does not know the file's order here, see the README).
+     */
+    private Cond ipVersion(int vlans, int etherType, int nibble, int pppProtocol, int family,
+                           LinkLayer.Protocol only) {
         return switch (link.protocol()) {
             case ETHERTYPE -> test(JEQ, etherType, LD | H | ABS, link.typeOffset(vlans));
             case IP_VERSION -> test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
+            case PPP, PPP_HDLC, PPPOE_SESSION -> test(JEQ, pppProtocol, LD | H | ABS, link.typeOffset());
+            case ADDRESS_FAMILY_HOST_ORDER -> test(JEQ, Integer.reverseBytes(family), LD | W | ABS, link.typeOffset());
+            case ADDRESS_FAMILY_NETWORK_ORDER -> test(JEQ, family, LD | W | ABS, link.typeOffset());
             default -> link.protocol() == only ? Cond.TRUE : Cond.FALSE;
         };
     }
 
-    /** ARP or RARP; only links with an EtherType carry them. */
+    /**
+     * ARP or RARP: links with an EtherType carry them; on PPP links libpcap compares the PPP protocol field
+     * with the ARP and RARP EtherTypes, and so does this (no PPP frame has those protocol numbers).
+     */
     Cond arpOrRarp(int vlans) {
-        if (link.protocol() != LinkLayer.Protocol.ETHERTYPE) {
+        LinkLayer.Protocol kind = link.protocol();
+        if (kind == LinkLayer.Protocol.PPP || kind == LinkLayer.Protocol.PPP_HDLC
+                || kind == LinkLayer.Protocol.PPPOE_SESSION) {
+            return any(test(JEQ, EtherType.ARP, LD | H | ABS, link.typeOffset()), test(JEQ, EtherType.RARP));
+        }
+        if (kind != LinkLayer.Protocol.ETHERTYPE) {
             return Cond.FALSE;
         }
         // The second test reuses the EtherType still in A.
