@@ -154,7 +154,7 @@ public final class PacketHeaders {
     private long base;
     // The LinkLayer row of the last non-Ethernet link type: reading these costs measurably less per frame
     // than the table lookup (about 0.5 ns against 1.2 ns on a Linux cooked or raw-IP frame). -1 is never a
-    // decoded link type, so the first such frame looks its row up.
+    // decoded link type, and rowLink is null until a row is kept, so the first such frame looks its row up.
     private int rowLinkType = -1;
     private LinkLayer rowLink;
     private LinkLayer.Protocol rowProtocol;
@@ -229,7 +229,7 @@ public final class PacketHeaders {
         if (linkType == LinkType.ETHERNET) {
             return etherTypeLink(ETHERNET_TYPE_OFFSET, ETHERNET_HEADER_LENGTH, end);
         }
-        if (linkType != rowLinkType) {
+        if (linkType != rowLinkType || rowLink == null) { // no row kept yet: -1 is not a link type
             LinkLayer link = LinkLayer.of(linkType);
             if (link == null) {
                 return finish(NOT_TCP, Layer.NONE);
