@@ -89,32 +89,43 @@ final class Translator {
     }
 
     Cond ipv4(int vlans) {
-        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.PPP_IPV4, LinkLayer.AF_INET,
+        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.PPP_IPV4, LinkLayer.addressFamilies(4),
                 LinkLayer.Protocol.IPV4_ONLY);
     }
 
     Cond ipv6(int vlans) {
-        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.PPP_IPV6, LinkLayer.AF_INET6_FILTER,
+        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.PPP_IPV6, LinkLayer.addressFamilies(6),
                 LinkLayer.Protocol.IPV6_ONLY);
     }
 
     /**
-     * The link says the network layer is this IP version. As in libpcap, PPP links compare the 2-byte protocol
-     * where it follows 0xff 0x03 (frames without those bytes do not match), and BSD loopback compares the
-     * whole address-family word with one value: for {@code NULL} in the byte order of a little-endian host,
-     * as tcpdump does on such a host reading a file written by one (tcpdump swaps the value for a file of the
-     * other byte order; panatap does not know the file's order here, see the README).
+     * The link says the network layer is this IP version. As libpcap does for a capture file: PPP links
+     * compare the 2-byte protocol where it follows 0xff 0x03 (frames without those bytes do not match), and
+     * BSD loopback compares the whole address-family word with each of {@code families}, for {@code NULL}
+     * in the byte order of a little-endian host. (tcpdump swaps those values when it reads a file of the
+     * other byte order; panatap does not know the file's byte order here, see the README.)
      */
-    private Cond ipVersion(int vlans, int etherType, int nibble, int pppProtocol, int family,
+    private Cond ipVersion(int vlans, int etherType, int nibble, int pppProtocol, int[] families,
                            LinkLayer.Protocol only) {
         return switch (link.protocol()) {
             case ETHERTYPE -> test(JEQ, etherType, LD | H | ABS, link.typeOffset(vlans));
             case IP_VERSION -> test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
             case PPP, PPP_HDLC, PPPOE_SESSION -> test(JEQ, pppProtocol, LD | H | ABS, link.typeOffset());
-            case ADDRESS_FAMILY_HOST_ORDER -> test(JEQ, Integer.reverseBytes(family), LD | W | ABS, link.typeOffset());
-            case ADDRESS_FAMILY_NETWORK_ORDER -> test(JEQ, family, LD | W | ABS, link.typeOffset());
+            case ADDRESS_FAMILY_HOST_ORDER, ADDRESS_FAMILY_NETWORK_ORDER -> addressFamily(families);
             default -> link.protocol() == only ? Cond.TRUE : Cond.FALSE;
         };
+    }
+
+    /** The address-family word is one of {@code families}; the tests after the first reuse the word in A. */
+    private Cond addressFamily(int[] families) {
+        boolean swap = link.protocol() == LinkLayer.Protocol.ADDRESS_FAMILY_HOST_ORDER;
+        Cond c = null;
+        for (int i = families.length - 1; i >= 0; i--) {
+            int k = swap ? Integer.reverseBytes(families[i]) : families[i];
+            Cond t = i == 0 ? test(JEQ, k, LD | W | ABS, link.typeOffset()) : test(JEQ, k);
+            c = c == null ? t : any(t, c);
+        }
+        return c;
     }
 
     /**

@@ -32,10 +32,6 @@ final class LinkHeaders {
     private static final int CISCO_HDLC_MULTICAST = 0x8f;
     private static final int PPPOE_CODE_OFFSET = 1;
     private static final int PPPOE_CODE_SESSION = 0x00;
-    /** The address families of IPv6 on NetBSD/OpenBSD, FreeBSD and macOS. */
-    private static final int AF_INET6_BSD = 24;
-    private static final int AF_INET6_FREEBSD = 28;
-    private static final int AF_INET6_DARWIN = 30;
 
     private LinkHeaders() {
     }
@@ -87,7 +83,7 @@ final class LinkHeaders {
         }
         return switch (family) {
             case LinkLayer.AF_INET -> at(header, IPV4);
-            case AF_INET6_BSD, AF_INET6_FREEBSD, AF_INET6_DARWIN -> at(header, IPV6);
+            case LinkLayer.AF_INET6_BSD, LinkLayer.AF_INET6_FREEBSD, LinkLayer.AF_INET6_DARWIN -> at(header, IPV6);
             default -> NOT_IP;
         };
     }

@@ -48,12 +48,10 @@ public final class LinkLayer {
     public static final int PPP_IPV6 = 0x0057;
     /** The address family of IPv4 in BSD loopback headers. */
     public static final int AF_INET = 2;
-    /**
-     * The address family libpcap's filters compare for IPv6 on BSD loopback links: the value of the Linux
-     * host that compiles them, as tcpdump on Linux does ({@code tcpdump -d -y NULL ip6}). Captures from BSD
-     * and macOS carry 24, 28 or 30 instead, which the parser reads as IPv6 but such a filter does not.
-     */
-    public static final int AF_INET6_FILTER = 10;
+    /** The address families of IPv6 in BSD loopback headers: NetBSD/OpenBSD, FreeBSD, macOS. */
+    public static final int AF_INET6_BSD = 24;
+    public static final int AF_INET6_FREEBSD = 28;
+    public static final int AF_INET6_DARWIN = 30;
     /** A PPP link header: address 0xff, control 0x03, then the 2-byte protocol. */
     private static final int PPP_HEADER = 4;
     /** A PPPoE header (version/type, code, session id, length) then the 2-byte PPP protocol. */
@@ -125,6 +123,14 @@ public final class LinkLayer {
             names.add(row.name);
         }
         return String.join(", ", names);
+    }
+
+    /**
+     * The address families that mean IP version {@code version} (4 or 6) in a BSD loopback header, in the
+     * order libpcap's filters compare them on a capture file (a new array each call).
+     */
+    public static int[] addressFamilies(int version) {
+        return version == 4 ? new int[] {AF_INET} : new int[] {AF_INET6_DARWIN, AF_INET6_BSD, AF_INET6_FREEBSD};
     }
 
     /** The {@code LINKTYPE_*} number. */

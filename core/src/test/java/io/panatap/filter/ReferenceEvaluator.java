@@ -227,10 +227,10 @@ final class ReferenceEvaluator {
             case IP_VERSION -> (u8(0) & 0xF0) == 0x60;
             case IPV4_ONLY -> false;
             case IPV6_ONLY -> true;
-            // libpcap on Linux compares AF_INET6 of Linux (10), not the BSD values 24, 28 or 30.
+            // libpcap on a file: the BSD values 24, 28 and 30 (not Linux's 10).
             case PPP, PPP_HDLC, PPPOE_SESSION -> u16(link.typeOffset()) == 0x0057;
-            case ADDRESS_FAMILY_HOST_ORDER -> u32(0) == 0x0a000000;
-            case ADDRESS_FAMILY_NETWORK_ORDER -> u32(0) == 10;
+            case ADDRESS_FAMILY_HOST_ORDER -> u32(0) == 0x18000000 || u32(0) == 0x1c000000 || u32(0) == 0x1e000000;
+            case ADDRESS_FAMILY_NETWORK_ORDER -> u32(0) == 24 || u32(0) == 28 || u32(0) == 30;
         };
     }
 
