@@ -53,9 +53,17 @@ final class Translator {
     /** The outer tag is in socket metadata: the first {@code vlan} reads it there and shifts nothing. */
     private final boolean outerTagInMetadata;
 
+    /** A {@code NULL} address family is compared as a big-endian host writes it (a big-endian file). */
+    private final boolean bigEndianFamily;
+
     Translator(LinkLayer link, boolean outerTagInMetadata) {
+        this(link, outerTagInMetadata, false);
+    }
+
+    Translator(LinkLayer link, boolean outerTagInMetadata, boolean bigEndianFamily) {
         this.link = link;
         this.outerTagInMetadata = outerTagInMetadata;
+        this.bigEndianFamily = bigEndianFamily;
     }
 
     /** Tags in the frame before a primitive written after {@code vlans} {@code vlan}s. */
@@ -102,8 +110,8 @@ final class Translator {
      * The link says the network layer is this IP version. As libpcap does for a capture file: PPP links
      * compare the 2-byte protocol where it follows 0xff 0x03 (frames without those bytes do not match), and
      * BSD loopback compares the whole address-family word with each of {@code families}, for {@code NULL}
-     * in the byte order of a little-endian host. (tcpdump swaps those values when it reads a file of the
-     * other byte order; panatap does not know the file's byte order here, see the README.)
+     * in the byte order of a little-endian host unless the file is big-endian (tcpdump compares in the
+     * file's order; see {@link FilterCompiler#compile(String, int, int, java.nio.ByteOrder)}).
      */
     private Cond ipVersion(int vlans, int etherType, int nibble, int pppProtocol, int[] families,
                            LinkLayer.Protocol only) {
@@ -118,7 +126,7 @@ final class Translator {
 
     /** The address-family word is one of {@code families}; the tests after the first reuse the word in A. */
     private Cond addressFamily(int[] families) {
-        boolean swap = link.protocol() == LinkLayer.Protocol.ADDRESS_FAMILY_HOST_ORDER;
+        boolean swap = link.protocol() == LinkLayer.Protocol.ADDRESS_FAMILY_HOST_ORDER && !bigEndianFamily;
         Cond c = null;
         for (int i = families.length - 1; i >= 0; i--) {
             int k = swap ? Integer.reverseBytes(families[i]) : families[i];

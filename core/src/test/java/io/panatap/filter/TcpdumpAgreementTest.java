@@ -106,6 +106,29 @@ class TcpdumpAgreementTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void nullOnABigEndianFileComparesTheFamilyInTheFilesOrderAsTcpdumpDoes() throws Exception {
+        Prerequisites.requireTool("tcpdump");
+        ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.BIG_ENDIAN);
+        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144)
+                .putInt(LinkType.NULL);
+        Path file = dir.resolve("empty-null-big-endian.pcap");
+        Files.write(file, header.array());
+        for (String expression : List.of("tcp", "ip", "ip6", "host 10.0.0.1")) {
+            Process p = new ProcessBuilder(TCPDUMP.toString(), "-d", "-r", file.toString(), expression)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(FilterCompiler.compile(expression, LinkType.NULL, 262144, ByteOrder.BIG_ENDIAN).dump())
+                    .as("listing of '%s' on a big-endian NULL file", expression).isEqualTo(theirs);
+            // Other link types do not depend on the file's byte order.
+            assertThat(FilterCompiler.compile(expression, LinkType.LOOP, 262144, ByteOrder.BIG_ENDIAN))
+                    .isEqualTo(FilterCompiler.compile(expression, LinkType.LOOP, 262144));
+        }
+        assertThat(FilterCompiler.compile("tcp", LinkType.NULL, 262144, ByteOrder.LITTLE_ENDIAN))
+                .isEqualTo(FilterCompiler.compile("tcp", LinkType.NULL, 262144));
+    }
+
     private void compare(int linkType, List<String> expressions, int packetCount, long seed) throws Exception {
         List<RandomFilters.Packet> packets = FilterDifferentialTest.packets(linkType, packetCount, seed + linkType);
         Path file = dir.resolve("packets-" + linkType + ".pcap");
