@@ -154,7 +154,7 @@ public final class PacketHeaders {
     private long base;
     // The LinkLayer row of the last non-Ethernet link type: reading these costs measurably less per frame
     // than the table lookup (about 0.5 ns against 1.2 ns on a Linux cooked or raw-IP frame). -1 is never a
-    // decoded link type, and rowLink is null until a row is kept, so the first such frame looks its row up.
+    // decoded link type, so the first such frame looks its row up (one that asks for -1 finds rowLink null).
     private int rowLinkType = -1;
     private LinkLayer rowLink;
     private LinkLayer.Protocol rowProtocol;
@@ -229,7 +229,7 @@ public final class PacketHeaders {
         if (linkType == LinkType.ETHERNET) {
             return etherTypeLink(ETHERNET_TYPE_OFFSET, ETHERNET_HEADER_LENGTH, end);
         }
-        if (linkType != rowLinkType || rowLink == null) { // no row kept yet: -1 is not a link type
+        if (linkType != rowLinkType) {
             LinkLayer link = LinkLayer.of(linkType);
             if (link == null) {
                 return finish(NOT_TCP, Layer.NONE);
@@ -263,6 +263,9 @@ public final class PacketHeaders {
 
     /** Link types whose protocol is not an EtherType at a fixed offset: IP where {@link LinkHeaders} finds it. */
     private ParseStatus otherLink(LinkLayer link, int end) {
+        if (link == null) {
+            return finish(NOT_TCP, Layer.NONE);
+        }
         int found = LinkHeaders.network(segment, base, link, end);
         int pos = found >>> LinkHeaders.SHIFT;
         return switch (found & LinkHeaders.KIND_MASK) {
