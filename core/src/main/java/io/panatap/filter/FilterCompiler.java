@@ -56,6 +56,22 @@ public final class FilterCompiler {
         return compile(tree, link, snapLength);
     }
 
+    /**
+     * As {@link #compile(String, int, int)}, for the records of a capture file written in {@code fileOrder}.
+     * Only BSD loopback ({@code NULL}) differs: its address family is in the byte order of the host that
+     * captured, and libpcap, reading a file, compares it in the file's byte order (so tcpdump on a big-endian
+     * file compares {@code 0x00000002} where {@link #compile(String, int, int)}, like tcpdump on a
+     * little-endian file, compares {@code 0x02000000}).
+     */
+    public static BpfProgram compile(String expression, int linkType, int snapLength, java.nio.ByteOrder fileOrder)
+            throws FilterException {
+        LinkLayer link = linkLayer(linkType);
+        FilterExpr tree = FilterParser.parse(expression);
+        Cond root = tree == null ? Cond.TRUE
+                : new Translator(link, false, fileOrder == java.nio.ByteOrder.BIG_ENDIAN).cond(tree);
+        return new Emitter().program(root, acceptValue(snapLength));
+    }
+
     /** The link-layer row of {@code linkType}; filters exist for every link type the parser decodes. */
     static LinkLayer linkLayer(int linkType) throws FilterException {
         LinkLayer link = LinkLayer.of(linkType);

@@ -53,9 +53,17 @@ final class Translator {
     /** The outer tag is in socket metadata: the first {@code vlan} reads it there and shifts nothing. */
     private final boolean outerTagInMetadata;
 
+    /** A {@code NULL} address family is compared as a big-endian host writes it (a big-endian file). */
+    private final boolean bigEndianFamily;
+
     Translator(LinkLayer link, boolean outerTagInMetadata) {
+        this(link, outerTagInMetadata, false);
+    }
+
+    Translator(LinkLayer link, boolean outerTagInMetadata, boolean bigEndianFamily) {
         this.link = link;
         this.outerTagInMetadata = outerTagInMetadata;
+        this.bigEndianFamily = bigEndianFamily;
     }
 
     /** Tags in the frame before a primitive written after {@code vlans} {@code vlan}s. */
@@ -89,24 +97,56 @@ final class Translator {
     }
 
     Cond ipv4(int vlans) {
-        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.Protocol.IPV4_ONLY);
+        return ipVersion(vlans, EtherType.IPV4, 0x40, LinkLayer.PPP_IPV4, LinkLayer.addressFamilies(4),
+                LinkLayer.Protocol.IPV4_ONLY);
     }
 
     Cond ipv6(int vlans) {
-        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.Protocol.IPV6_ONLY);
+        return ipVersion(vlans, EtherType.IPV6, 0x60, LinkLayer.PPP_IPV6, LinkLayer.addressFamilies(6),
+                LinkLayer.Protocol.IPV6_ONLY);
     }
 
-    private Cond ipVersion(int vlans, int etherType, int nibble, LinkLayer.Protocol only) {
+    /**
+     * The link says the network layer is this IP version. As libpcap does for a capture file: PPP links
+     * compare the 2-byte protocol where it follows 0xff 0x03 (frames without those bytes do not match), and
+     * BSD loopback compares the whole address-family word with each of {@code families}, for {@code NULL}
+     * in the byte order of a little-endian host unless the file is big-endian (tcpdump compares in the
+     * file's order; see {@link FilterCompiler#compile(String, int, int, java.nio.ByteOrder)}).
+     */
+    private Cond ipVersion(int vlans, int etherType, int nibble, int pppProtocol, int[] families,
+                           LinkLayer.Protocol only) {
         return switch (link.protocol()) {
             case ETHERTYPE -> test(JEQ, etherType, LD | H | ABS, link.typeOffset(vlans));
             case IP_VERSION -> test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
+            case PPP, PPP_HDLC, PPPOE_SESSION -> test(JEQ, pppProtocol, LD | H | ABS, link.typeOffset());
+            case ADDRESS_FAMILY_HOST_ORDER, ADDRESS_FAMILY_NETWORK_ORDER -> addressFamily(families);
             default -> link.protocol() == only ? Cond.TRUE : Cond.FALSE;
         };
     }
 
-    /** ARP or RARP; only links with an EtherType carry them. */
+    /** The address-family word is one of {@code families}; the tests after the first reuse the word in A. */
+    private Cond addressFamily(int[] families) {
+        boolean swap = link.protocol() == LinkLayer.Protocol.ADDRESS_FAMILY_HOST_ORDER && !bigEndianFamily;
+        Cond c = null;
+        for (int i = families.length - 1; i >= 0; i--) {
+            int k = swap ? Integer.reverseBytes(families[i]) : families[i];
+            Cond t = i == 0 ? test(JEQ, k, LD | W | ABS, link.typeOffset()) : test(JEQ, k);
+            c = c == null ? t : any(t, c);
+        }
+        return c;
+    }
+
+    /**
+     * ARP or RARP: links with an EtherType carry them; on PPP links libpcap compares the PPP protocol field
+     * with the ARP and RARP EtherTypes, and so does this (no PPP frame has those protocol numbers).
+     */
     Cond arpOrRarp(int vlans) {
-        if (link.protocol() != LinkLayer.Protocol.ETHERTYPE) {
+        LinkLayer.Protocol kind = link.protocol();
+        if (kind == LinkLayer.Protocol.PPP || kind == LinkLayer.Protocol.PPP_HDLC
+                || kind == LinkLayer.Protocol.PPPOE_SESSION) {
+            return any(test(JEQ, EtherType.ARP, LD | H | ABS, link.typeOffset()), test(JEQ, EtherType.RARP));
+        }
+        if (kind != LinkLayer.Protocol.ETHERTYPE) {
             return Cond.FALSE;
         }
         // The second test reuses the EtherType still in A.

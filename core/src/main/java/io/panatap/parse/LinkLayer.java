@@ -7,7 +7,8 @@ package io.panatap.parse;
  * parser and the compiler learn).
  *
  * <p>Each row says where the network layer starts ({@link #headerLength()}), how its protocol is told
- * ({@link #protocol()}: an EtherType field at {@link #typeOffset()}, the IP version nibble, or fixed), whether
+ * ({@link #protocol()}: an EtherType, PPP protocol or address-family field at {@link #typeOffset()}, the IP
+ * version nibble, or fixed), whether
  * VLAN tags can follow the link header in the frame, and where Linux cooked headers keep the packet type.
  */
 public final class LinkLayer {
@@ -21,10 +22,43 @@ public final class LinkLayer {
         /** No link header; always IPv4. */
         IPV4_ONLY,
         /** No link header; always IPv6. */
-        IPV6_ONLY
+        IPV6_ONLY,
+        /**
+         * A 4-byte address family in the byte order of the capturing host (BSD loopback): 2 is IPv4, 24, 28
+         * and 30 are IPv6. The parser reads either byte order, as tcpdump and tshark do.
+         */
+        ADDRESS_FAMILY_HOST_ORDER,
+        /** A 4-byte address family in network byte order (OpenBSD loopback), values as above. */
+        ADDRESS_FAMILY_NETWORK_ORDER,
+        /**
+         * A PPP protocol field ({@link #PPP_IPV4}, {@link #PPP_IPV6}) at {@link #typeOffset()}, where filters
+         * read it; the parser also takes frames without the HDLC address and control bytes, and a protocol
+         * field compressed to one byte.
+         */
+        PPP,
+        /** As {@link #PPP}, and Cisco HDLC frames (address 0x0f or 0x8f, then an EtherType) in the same link. */
+        PPP_HDLC,
+        /** A PPPoE header; session frames (code 0) then carry the PPP protocol at {@link #typeOffset()}. */
+        PPPOE_SESSION
     }
 
+    /** The PPP protocol number of IPv4. */
+    public static final int PPP_IPV4 = 0x0021;
+    /** The PPP protocol number of IPv6. */
+    public static final int PPP_IPV6 = 0x0057;
+    /** The address family of IPv4 in BSD loopback headers. */
+    public static final int AF_INET = 2;
+    /** The address families of IPv6 in BSD loopback headers: NetBSD/OpenBSD, FreeBSD, macOS. */
+    public static final int AF_INET6_BSD = 24;
+    public static final int AF_INET6_FREEBSD = 28;
+    public static final int AF_INET6_DARWIN = 30;
+    /** A PPP link header: address 0xff, control 0x03, then the 2-byte protocol. */
+    private static final int PPP_HEADER = 4;
+    /** A PPPoE header (version/type, code, session id, length) then the 2-byte PPP protocol. */
+    private static final int PPPOE_HEADER = 8;
+
     private static final LinkLayer[] TABLE = {
+            new LinkLayer(LinkType.NULL, "NULL", Protocol.ADDRESS_FAMILY_HOST_ORDER, 0, 4, false, -1),
             new LinkLayer(LinkType.ETHERNET, "EN10MB", Protocol.ETHERTYPE,
                     EthernetHeader.ETHER_TYPE_OFFSET, EthernetHeader.LENGTH, true, -1),
             new LinkLayer(LinkType.LINUX_SLL, "LINUX_SLL", Protocol.ETHERTYPE,
@@ -36,6 +70,10 @@ public final class LinkLayer {
             new LinkLayer(LinkType.RAW, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
             new LinkLayer(LinkType.RAW_BSD_12, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
             new LinkLayer(LinkType.RAW_BSD_14, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
+            new LinkLayer(LinkType.LOOP, "LOOP", Protocol.ADDRESS_FAMILY_NETWORK_ORDER, 0, 4, false, -1),
+            new LinkLayer(LinkType.PPP, "PPP", Protocol.PPP, 2, PPP_HEADER, false, -1),
+            new LinkLayer(LinkType.PPP_HDLC, "PPP_SERIAL", Protocol.PPP_HDLC, 2, PPP_HEADER, false, -1),
+            new LinkLayer(LinkType.PPP_ETHER, "PPP_ETHER", Protocol.PPPOE_SESSION, 6, PPPOE_HEADER, false, -1),
             new LinkLayer(LinkType.IPV4, "IPV4", Protocol.IPV4_ONLY, 0, 0, false, -1),
             new LinkLayer(LinkType.IPV6, "IPV6", Protocol.IPV6_ONLY, 0, 0, false, -1),
     };
@@ -79,13 +117,20 @@ public final class LinkLayer {
 
     /** The names of the decoded link types, for messages ({@code "EN10MB, LINUX_SLL, ..."}). */
     public static String decodedNames() {
-        StringBuilder out = new StringBuilder();
+        // Whole names: "PPP" is part of "PPP_SERIAL", and RAW has three rows.
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
         for (LinkLayer row : TABLE) {
-            if (out.indexOf(row.name) < 0) {
-                out.append(out.isEmpty() ? "" : ", ").append(row.name);
-            }
+            names.add(row.name);
         }
-        return out.toString();
+        return String.join(", ", names);
+    }
+
+    /**
+     * The address families that mean IP version {@code version} (4 or 6) in a BSD loopback header, in the
+     * order libpcap's filters compare them on a capture file (a new array each call).
+     */
+    public static int[] addressFamilies(int version) {
+        return version == 4 ? new int[] {AF_INET} : new int[] {AF_INET6_DARWIN, AF_INET6_BSD, AF_INET6_FREEBSD};
     }
 
     /** The {@code LINKTYPE_*} number. */
@@ -103,7 +148,10 @@ public final class LinkLayer {
         return protocol;
     }
 
-    /** Offset of the EtherType field (meaningful for {@link Protocol#ETHERTYPE}). */
+    /**
+     * Offset of the field that tells the network protocol where filters read it: the EtherType, the PPP
+     * protocol or the address family (meaningless for raw IP).
+     */
     public int typeOffset() {
         return typeOffset;
     }

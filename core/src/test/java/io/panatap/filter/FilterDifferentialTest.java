@@ -50,7 +50,7 @@ class FilterDifferentialTest {
 
     @ParameterizedTest
     @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
-            LinkType.IPV6})
+            LinkType.IPV6, LinkType.NULL, LinkType.LOOP, LinkType.PPP, LinkType.PPP_HDLC, LinkType.PPP_ETHER})
     void tableExpressionsAgreeWithTheirMeaningOnGeneratedPackets(int linkType) throws Exception {
         List<RandomFilters.Packet> packets = packets(linkType, 4000, 11);
         LinkLayer link = LinkLayer.of(linkType);
@@ -85,7 +85,7 @@ class FilterDifferentialTest {
 
     @ParameterizedTest
     @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
-            LinkType.IPV6})
+            LinkType.IPV6, LinkType.NULL, LinkType.LOOP, LinkType.PPP, LinkType.PPP_HDLC, LinkType.PPP_ETHER})
     void randomExpressionTreesCompileToProgramsThatAgreeWithTheirMeaning(int linkType) throws Exception {
         RandomFilters gen = new RandomFilters(0x5EED + linkType, linkType == LinkType.ETHERNET, false);
         List<RandomFilters.Packet> packets = packets(linkType, 400, 23 + linkType);

@@ -263,8 +263,9 @@ final class RandomFilters {
     // ---- packets ----
 
     Packet packet(int linkType) {
+        boolean ppp = linkType == LinkType.PPP || linkType == LinkType.PPP_HDLC || linkType == LinkType.PPP_ETHER;
         boolean raw = linkType != LinkType.ETHERNET && linkType != LinkType.LINUX_SLL
-                && linkType != LinkType.LINUX_SLL2;
+                && linkType != LinkType.LINUX_SLL2 && !ppp;
         int kind = rnd.nextInt(raw ? 8 : 10);
         TestFrames network = new TestFrames();
         int etherType;
@@ -313,6 +314,10 @@ final class RandomFilters {
             frame.sll(etherType);
         } else if (linkType == LinkType.LINUX_SLL2) {
             frame.sll2(etherType);
+        } else if (linkType == LinkType.NULL || linkType == LinkType.LOOP) {
+            frame.bytes(loopbackHeader(etherType, linkType == LinkType.NULL));
+        } else if (ppp) {
+            frame.bytes(pppHeader(etherType, linkType));
         }
         byte[] bytes = frame.bytes(l3).build();
         int wire = bytes.length;
@@ -326,9 +331,51 @@ final class RandomFilters {
         return new Packet(bytes, captured, wire);
     }
 
+    /**
+     * A BSD loopback header for IPv4 or IPv6: usually its family (2, or one of the BSD IPv6 values 24, 28,
+     * 30) in the order libpcap's filters compare it (little-endian for NULL), sometimes Linux's AF_INET6
+     * (10), an unknown family or the other byte order.
+     */
+    private byte[] loopbackHeader(int etherType, boolean littleEndian) {
+        int family = switch (rnd.nextInt(8)) {
+            case 0 -> 10;
+            case 1 -> 7;
+            default -> etherType == 0x0800 ? 2 : new int[] {24, 28, 30}[rnd.nextInt(3)];
+        };
+        boolean swap = rnd.nextInt(8) == 0;
+        java.nio.ByteOrder order = littleEndian != swap ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN;
+        return java.nio.ByteBuffer.allocate(4).order(order).putInt(family).array();
+    }
+
+    /**
+     * A PPP header whose protocol says the network layer (0x0021, 0x0057, or the EtherType for ARP and others,
+     * which libpcap compares there too), sometimes LCP: after 0xff 0x03 (usually missing now and then on PPP),
+     * or a PPPoE header whose code is usually that of a session frame.
+     */
+    private byte[] pppHeader(int etherType, int linkType) {
+        int protocol = switch (etherType) {
+            case 0x0800 -> 0x0021;
+            case 0x86DD -> 0x0057;
+            default -> etherType;
+        };
+        if (rnd.nextInt(10) == 0) {
+            protocol = 0xc021;
+        }
+        if (linkType == LinkType.PPP_ETHER) {
+            int code = rnd.nextInt(6) == 0 ? 0x09 : 0x00;
+            return new TestFrames().u8(0x11).u8(code).u16(0x1234).u16(100).u16(protocol).build();
+        }
+        if (linkType == LinkType.PPP && rnd.nextInt(5) == 0) {
+            return new TestFrames().u16(protocol).build();
+        }
+        return new TestFrames().u8(0xff).u8(0x03).u16(protocol).build();
+    }
+
     private void transport(TestFrames f, int protocol) {
         switch (protocol) {
-            case 6 -> f.tcp(portNumber(), portNumber(), rnd.nextInt(256), rnd.nextInt(3)).payload(rnd.nextInt(30));
+            // A bare SYN now and then: uniform flags make it 1 in 256, too rare for "tcp[tcpflags] == tcp-syn".
+            case 6 -> f.tcp(portNumber(), portNumber(), rnd.nextInt(16) == 0 ? 0x02 : rnd.nextInt(256), rnd.nextInt(3))
+                    .payload(rnd.nextInt(30));
             case 17 -> f.udp(portNumber(), portNumber(), 20).payload(rnd.nextInt(30));
             case 132 -> f.u16(portNumber()).u16(portNumber()).u32(0x01020304).u32(0).payload(rnd.nextInt(20));
             default -> f.payload(8 + rnd.nextInt(30));

@@ -213,6 +213,11 @@ final class ReferenceEvaluator {
             case IP_VERSION -> (u8(0) & 0xF0) == 0x40;
             case IPV4_ONLY -> true;
             case IPV6_ONLY -> false;
+            // libpcap: the PPP protocol after ff 03 (or the PPPoE header); the address family 2 as a
+            // little-endian host writes it (NULL) or in network order (LOOP).
+            case PPP, PPP_HDLC, PPPOE_SESSION -> u16(link.typeOffset()) == 0x0021;
+            case ADDRESS_FAMILY_HOST_ORDER -> u32(0) == 0x02000000;
+            case ADDRESS_FAMILY_NETWORK_ORDER -> u32(0) == 2;
         };
     }
 
@@ -222,6 +227,10 @@ final class ReferenceEvaluator {
             case IP_VERSION -> (u8(0) & 0xF0) == 0x60;
             case IPV4_ONLY -> false;
             case IPV6_ONLY -> true;
+            // libpcap on a file: the BSD values 24, 28 and 30 (not Linux's 10).
+            case PPP, PPP_HDLC, PPPOE_SESSION -> u16(link.typeOffset()) == 0x0057;
+            case ADDRESS_FAMILY_HOST_ORDER -> u32(0) == 0x18000000 || u32(0) == 0x1c000000 || u32(0) == 0x1e000000;
+            case ADDRESS_FAMILY_NETWORK_ORDER -> u32(0) == 24 || u32(0) == 28 || u32(0) == 30;
         };
     }
 
@@ -244,7 +253,11 @@ final class ReferenceEvaluator {
         if (isIpv4(h.vlans()) && dir(h.dir(), () -> words(h, nl + 12), () -> words(h, nl + 16))) {
             return true;
         }
-        if (h.proto() != null || link.protocol() != LinkLayer.Protocol.ETHERTYPE) {
+        boolean ppp = switch (link.protocol()) {
+            case PPP, PPP_HDLC, PPPOE_SESSION -> true;
+            default -> false;
+        };
+        if (h.proto() != null || (link.protocol() != LinkLayer.Protocol.ETHERTYPE && !ppp)) {
             return false;
         }
         int type = u16(link.typeOffset(h.vlans()));

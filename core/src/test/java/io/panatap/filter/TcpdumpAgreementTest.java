@@ -43,7 +43,8 @@ class TcpdumpAgreementTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
+            LinkType.NULL, LinkType.LOOP, LinkType.PPP, LinkType.PPP_HDLC, LinkType.PPP_ETHER})
     void tableExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
         Prerequisites.requireTool("tcpdump");
         List<String> expressions = new ArrayList<>();
@@ -56,7 +57,8 @@ class TcpdumpAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4})
+    @ValueSource(ints = {LinkType.ETHERNET, LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, LinkType.IPV4,
+            LinkType.NULL, LinkType.LOOP, LinkType.PPP, LinkType.PPP_HDLC, LinkType.PPP_ETHER})
     void randomExpressionsAcceptTheSamePacketsAsTcpdump(int linkType) throws Exception {
         Prerequisites.requireTool("tcpdump");
         RandomFilters gen = new RandomFilters(0xC0FFEE + linkType, linkType == LinkType.ETHERNET, true);
@@ -76,6 +78,16 @@ class TcpdumpAgreementTest {
         {"1", "greater 100"}, {"1", "ip[0] << 2 >> 1 = 2"}, {"1", "ip[2:2] - 20 > 100"}, {"1", "ip6[6] = 6"},
         {"101", "ip"}, {"101", "ip6"}, {"101", "host 10.0.0.1"}, {"101", "src and dst host 1.2.3.4"},
         {"113", "ip6"}, {"113", "net fd00::/8"}, {"113", "tcp[tcpflags] & tcp-syn != 0"},
+        // BSD loopback and PPP (issue 17): tcp on each, and other primitives on some. Listings are those of
+        // tcpdump reading a file of the link type (tcpdump -d -y NULL, with no file, compares Linux's AF_INET6
+        // 10 instead of the BSD values; panatap reads NULL and LOOP only from files). Two address tests after
+        // a three-family IPv6 check are left out: libpcap repeats the family check before the second, panatap
+        // does not.
+        {"0", "tcp"}, {"108", "tcp"}, {"9", "tcp"}, {"50", "tcp"}, {"51", "tcp"},
+        {"0", "ip"}, {"0", "ip6"}, {"0", "host 10.0.0.1"}, {"0", "src and dst host 1.2.3.4"},
+        {"108", "ip6"}, {"108", "host 10.0.0.1"},
+        {"9", "ip"}, {"9", "ip6"}, {"9", "host 10.0.0.1"}, {"51", "host 10.0.0.1"}, {"51", "net fd00::/8"},
+        {"50", "tcp[tcpflags] & tcp-syn != 0"},
     };
 
     @org.junit.jupiter.api.Test
@@ -92,6 +104,29 @@ class TcpdumpAgreementTest {
             assertThat(FilterCompiler.compile(row[1], linkType, 262144).dump())
                     .as("listing of '%s' on link type %d", row[1], linkType).isEqualTo(theirs);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void nullOnABigEndianFileComparesTheFamilyInTheFilesOrderAsTcpdumpDoes() throws Exception {
+        Prerequisites.requireTool("tcpdump");
+        ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.BIG_ENDIAN);
+        header.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262144)
+                .putInt(LinkType.NULL);
+        Path file = dir.resolve("empty-null-big-endian.pcap");
+        Files.write(file, header.array());
+        for (String expression : List.of("tcp", "ip", "ip6", "host 10.0.0.1")) {
+            Process p = new ProcessBuilder(TCPDUMP.toString(), "-d", "-r", file.toString(), expression)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(FilterCompiler.compile(expression, LinkType.NULL, 262144, ByteOrder.BIG_ENDIAN).dump())
+                    .as("listing of '%s' on a big-endian NULL file", expression).isEqualTo(theirs);
+            // Other link types do not depend on the file's byte order.
+            assertThat(FilterCompiler.compile(expression, LinkType.LOOP, 262144, ByteOrder.BIG_ENDIAN))
+                    .isEqualTo(FilterCompiler.compile(expression, LinkType.LOOP, 262144));
+        }
+        assertThat(FilterCompiler.compile("tcp", LinkType.NULL, 262144, ByteOrder.LITTLE_ENDIAN))
+                .isEqualTo(FilterCompiler.compile("tcp", LinkType.NULL, 262144));
     }
 
     private void compare(int linkType, List<String> expressions, int packetCount, long seed) throws Exception {

@@ -132,18 +132,83 @@ class LinkLayerParsingTest {
         }
     }
 
+    /**
+     * The row's link header for a kind that tells IP by an address family or a PPP protocol: filler around the
+     * IPv4 value at the row's type offset (the PPP address/control and PPPoE session code where they belong).
+     */
+    private static byte[] familyOrPppHeader(LinkLayer row) {
+        byte[] header = new byte[row.headerLength()];
+        Arrays.fill(header, FILLER);
+        switch (row.protocol()) {
+            case ADDRESS_FAMILY_HOST_ORDER -> Frames.put32(header, row.typeOffset(), Integer.reverseBytes(2));
+            case ADDRESS_FAMILY_NETWORK_ORDER -> Frames.put32(header, row.typeOffset(), 2);
+            case PPP, PPP_HDLC -> {
+                Frames.put16(header, 0, 0xff03);
+                Frames.put16(header, row.typeOffset(), LinkLayer.PPP_IPV4);
+            }
+            case PPPOE_SESSION -> {
+                header[1] = 0; // session
+                Frames.put16(header, row.typeOffset(), LinkLayer.PPP_IPV4);
+            }
+            default -> throw new AssertionError(row + " is not an address-family or PPP row");
+        }
+        return header;
+    }
+
+    private static final LinkLayer.Protocol[] FAMILY_OR_PPP = {LinkLayer.Protocol.ADDRESS_FAMILY_HOST_ORDER,
+            LinkLayer.Protocol.ADDRESS_FAMILY_NETWORK_ORDER, LinkLayer.Protocol.PPP, LinkLayer.Protocol.PPP_HDLC,
+            LinkLayer.Protocol.PPPOE_SESSION};
+
+    @Test
+    void addressFamilyAndPppRowsFindIpWhereTheRowSays() {
+        int count = 0;
+        for (LinkLayer.Protocol kind : FAMILY_OR_PPP) {
+            for (LinkLayer row : rows(kind)) {
+                count++;
+                byte[] header = familyOrPppHeader(row);
+                assertIpv4Tcp(parse(Frames.concat(header, ipv4Tcp()), row.linkType()), row, row.headerLength());
+                // Another value in the type field is not IP; a header cut short is a truncated link.
+                byte[] other = header.clone();
+                other[row.typeOffset() + 1] ^= 0x40;
+                assertThat(parse(Frames.concat(other, ipv4Tcp()), row.linkType()).status()).as("%s", row)
+                        .isEqualTo(ParseStatus.NOT_TCP);
+                PacketHeaders cut = parse(Frames.slice(header, 0, row.typeOffset() + 1), row.linkType());
+                assertThat(cut.status()).as("%s", row).isEqualTo(ParseStatus.TRUNCATED);
+                assertThat(cut.problemLayer()).as("%s", row).isEqualTo(Layer.LINK);
+            }
+        }
+        assertThat(count).isEqualTo(5);
+    }
+
+    @Test
+    void everyRowIsOfAKindTestedHere() {
+        int all = 0;
+        for (LinkLayer.Protocol kind : LinkLayer.Protocol.values()) {
+            all += rows(kind).size();
+        }
+        int tested = rows(LinkLayer.Protocol.ETHERTYPE).size() + rows(LinkLayer.Protocol.IP_VERSION).size()
+                + rows(LinkLayer.Protocol.IPV4_ONLY).size() + rows(LinkLayer.Protocol.IPV6_ONLY).size();
+        for (LinkLayer.Protocol kind : FAMILY_OR_PPP) {
+            tested += rows(kind).size();
+        }
+        assertThat(tested).isEqualTo(all);
+    }
+
     @Test
     void oneInstanceFollowsTheLinkTypeOfEveryFrame() {
         // The parser keeps the last row it used: switching link types from frame to frame must never reuse it.
         PacketHeaders h = new PacketHeaders();
         byte[] ipv4 = ipv4Tcp();
         int[] sequence = {LinkType.LINUX_SLL, LinkType.RAW, LinkType.LINUX_SLL2, 105, LinkType.LINUX_SLL,
-                LinkType.ETHERNET, LinkType.IPV4, LinkType.LINUX_SLL2, LinkType.RAW_BSD_14, LinkType.LINUX_SLL};
+                LinkType.ETHERNET, LinkType.IPV4, LinkType.LINUX_SLL2, LinkType.RAW_BSD_14, LinkType.NULL,
+                LinkType.PPP, LinkType.LOOP, LinkType.PPP_ETHER, LinkType.PPP_HDLC, LinkType.LINUX_SLL};
         for (int linkType : sequence) {
             LinkLayer row = LinkLayer.of(linkType);
             byte[] frame = row == null ? Frames.concat(new byte[16], ipv4)
                     : row.protocol() == LinkLayer.Protocol.ETHERTYPE
                     ? Frames.concat(linkHeader(row, EtherType.IPV4), ipv4)
+                    : Arrays.asList(FAMILY_OR_PPP).contains(row.protocol())
+                    ? Frames.concat(familyOrPppHeader(row), ipv4)
                     : Frames.concat(new byte[row.headerLength()], ipv4);
             h.wrap(MemorySegment.ofArray(frame), linkType);
             if (row == null) {
@@ -157,7 +222,7 @@ class LinkLayerParsingTest {
     @Test
     void treatsEveryLinkTypeWithoutARowAsNotTcp() {
         byte[] frame = Frames.concat(new byte[64], ipv4Tcp());
-        for (int linkType : new int[] {-1, 0, 105, 147, 511, 512, 0xFFFF, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+        for (int linkType : new int[] {-1, 3, 105, 147, 511, 512, 0xFFFF, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
             assertThat(LinkLayer.of(linkType)).isNull();
             assertThat(parse(frame, linkType).status()).as("link type %d", linkType).isEqualTo(ParseStatus.NOT_TCP);
         }

@@ -107,6 +107,56 @@ public final class Frames {
         return concat(slice(ethernetFrame, 12, 14), header, slice(ethernetFrame, 14, ethernetFrame.length));
     }
 
+    /**
+     * A BSD loopback frame (LINKTYPE_NULL or LOOP): the 4-byte address {@code family} in {@code order}, then the
+     * IP packet.
+     */
+    public static byte[] loopback(int family, java.nio.ByteOrder order, byte[] ipPacket) {
+        byte[] header = java.nio.ByteBuffer.allocate(4).order(order).putInt(family).array();
+        return concat(header, ipPacket);
+    }
+
+    /**
+     * A PPP frame (LINKTYPE_PPP or PPP_HDLC): with {@code hdlc} the address and control bytes 0xff 0x03, then
+     * the 2-byte PPP {@code protocol} (0x0021 IPv4, 0x0057 IPv6), then the packet.
+     */
+    public static byte[] ppp(boolean hdlc, int protocol, byte[] packet) {
+        byte[] header = hdlc ? new byte[] {(byte) 0xff, 0x03, 0, 0} : new byte[2];
+        put16(header, header.length - 2, protocol);
+        return concat(header, packet);
+    }
+
+    /**
+     * A PPPoE frame (LINKTYPE_PPP_ETHER): version/type 0x11, {@code code} (0 for a session frame), session id,
+     * the length of what follows, the 2-byte PPP {@code protocol}, then the packet.
+     */
+    public static byte[] pppoe(int code, int session, int protocol, byte[] packet) {
+        byte[] header = new byte[8];
+        header[0] = 0x11;
+        header[1] = (byte) code;
+        put16(header, 2, session);
+        put16(header, 4, packet.length + 2);
+        put16(header, 6, protocol);
+        return concat(header, packet);
+    }
+
+    /**
+     * A classic pcap file (microseconds, snap length 262144) of {@code linkType} in {@code order}; record
+     * {@code i} has the timestamp {@code i} seconds.
+     */
+    public static byte[] pcapFile(int linkType, java.nio.ByteOrder order, java.util.List<byte[]> frames) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(java.nio.ByteBuffer.allocate(24).order(order).putInt(0xa1b2c3d4).putShort((short) 2)
+                .putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(linkType).array());
+        for (int i = 0; i < frames.size(); i++) {
+            byte[] frame = frames.get(i);
+            out.writeBytes(java.nio.ByteBuffer.allocate(16).order(order).putInt(i).putInt(0).putInt(frame.length)
+                    .putInt(frame.length).array());
+            out.writeBytes(frame);
+        }
+        return out.toByteArray();
+    }
+
     // ---- IP -----------------------------------------------------------------------------------------
 
     /** IPv4 header (IHL 5, DF, TTL 64, correct total length) followed by {@code payload}. */
