@@ -8,12 +8,15 @@ import io.panatap.filter.FilterCompiler;
 import io.panatap.filter.FilterException;
 import io.panatap.filter.FilterSyntaxException;
 import io.panatap.parse.LinkType;
+import io.panatap.pcap.CaptureFileReader;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The filter expression of the command line ({@code expression} or {@code -F FILE}), compiled to classic BPF.
@@ -41,9 +44,11 @@ final class Filters {
         }
     }
 
-    static BpfProgram compile(String expression, int linkType, int snapLength) throws UsageException {
+    /** The program for records of {@code linkType} in a file written in {@code fileOrder}. */
+    static BpfProgram compile(String expression, int linkType, int snapLength, ByteOrder fileOrder)
+            throws UsageException {
         try {
-            return FilterCompiler.compile(expression, linkType, snapLength);
+            return FilterCompiler.compile(expression, linkType, snapLength, fileOrder);
         } catch (FilterException e) {
             throw invalid(expression, e);
         }
@@ -75,14 +80,20 @@ final class Filters {
      * it first comes (where it means nothing, such records do not match). With no first link type (-1: a
      * pcapng file whose first section describes no interface), only its syntax is checked now.
      */
-    static PacketFilter forFile(Options options, int firstLinkType) throws CommandException, UsageException {
+    static PacketFilter forFile(Options options, CaptureFileReader reader) throws CommandException, UsageException {
+        return forFile(options, reader.linkType(), reader::byteOrder);
+    }
+
+    /** As {@link #forFile(Options, CaptureFileReader)}; {@code fileOrder} tells the byte order being read. */
+    static PacketFilter forFile(Options options, int firstLinkType, Supplier<ByteOrder> fileOrder)
+            throws CommandException, UsageException {
         String expression = expression(options);
         if (expression == null) {
             return null;
         }
-        FileFilter filter = new FileFilter(expression);
+        FileFilter filter = new FileFilter(expression, fileOrder);
         if (firstLinkType >= 0) {
-            filter.add(firstLinkType, compile(expression, firstLinkType, 0));
+            filter.add(firstLinkType, compile(expression, firstLinkType, 0, fileOrder.get()));
         } else {
             checkSyntax(expression);
         }
@@ -114,6 +125,7 @@ final class Filters {
      */
     private static final class FileFilter implements PacketFilter {
         private final String expression;
+        private final Supplier<ByteOrder> fileOrder;
         private int[] linkTypes = new int[4];
         /** The program per entry of {@link #linkTypes}; null where the expression means nothing. */
         private BpfProgram[] programs = new BpfProgram[4];
@@ -121,8 +133,9 @@ final class Filters {
         private int lastLinkType = Integer.MIN_VALUE; // no link type yet
         private BpfProgram last;
 
-        FileFilter(String expression) {
+        FileFilter(String expression, Supplier<ByteOrder> fileOrder) {
             this.expression = expression;
+            this.fileOrder = fileOrder;
         }
 
         void add(int linkType, BpfProgram program) {
@@ -143,7 +156,8 @@ final class Filters {
             }
             BpfProgram program;
             try {
-                program = FilterCompiler.compile(expression, linkType, 0);
+                // The byte order of the section being read, which holds this first record of the link type.
+                program = FilterCompiler.compile(expression, linkType, 0, fileOrder.get());
             } catch (FilterException e) {
                 program = null; // the expression means nothing on this link type: no match
             }

@@ -57,10 +57,11 @@ final class ReadCommand {
         try (CaptureFileReader reader = opened) {
             if (options.dumpFilter) {
                 String expression = Filters.expression(options);
-                Filters.dump(Filters.compile(expression == null ? "" : expression, reader.linkType(), 0), stdout);
+                Filters.dump(Filters.compile(expression == null ? "" : expression, reader.linkType(), 0,
+                        reader.byteOrder()), stdout);
                 return Main.OK;
             }
-            PacketFilter filter = Filters.forFile(options, reader.linkType());
+            PacketFilter filter = Filters.forFile(options, reader);
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             // The pcap file takes the link type of the capture's first interface; when the first section
             // describes none, the file is started with the first record written, by when it is known.

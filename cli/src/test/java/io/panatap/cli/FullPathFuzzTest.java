@@ -57,7 +57,7 @@ class FullPathFuzzTest {
         FuzzPacket p = new FuzzPacket();
         Options filterOptions = Options.parse("tcp", "and", "(port", "80", "or", "tcp[tcpflags]", "&", "tcp-syn", "!=", "0", "or", "vlan)");
         Map<Integer, PacketFilter> filters = new HashMap<>();
-        PacketFilter unknownLinkType = Filters.forFile(filterOptions, LinkType.ETHERNET);
+        PacketFilter unknownLinkType = Filters.forFile(filterOptions, LinkType.ETHERNET, () -> java.nio.ByteOrder.LITTLE_ENDIAN);
 
         LineCounter[] outputs = {new LineCounter(), new LineCounter(), new LineCounter()};
         RowFormatter[] formatters = {new TableFormatter(packet -> packet == null ? 0 : packet.timestampNanos()),
@@ -76,7 +76,7 @@ class FullPathFuzzTest {
             try {
                 PacketFilter filter = filters.computeIfAbsent(p.linkType(), lt -> {
                     try {
-                        return Filters.forFile(filterOptions, lt);
+                        return Filters.forFile(filterOptions, lt, () -> java.nio.ByteOrder.LITTLE_ENDIAN);
                     } catch (CommandException | UsageException e) {
                         return unknownLinkType; // the expression means nothing there: never matches
                     }

@@ -146,14 +146,8 @@ class OtherLinkTypesReadTest {
         // The filter keeps what tcpdump's does (all three are TCP, each link header as libpcap expects it).
         Result filtered = CommandRunner.run("-r", file.toString(), "--format", "line", "tcp and port 22");
         String tcpdumpFiltered = tcpdump("-r", file.toString(), "tcp and port 22");
-        if (link.linkType == 0 && link.fileOrder == ByteOrder.BIG_ENDIAN) {
-            // Known difference: libpcap compares a NULL address family in the file's byte order, and the
-            // command compiles its filter before it knows that order, as for a little-endian file
-            // (FilterCompiler.compile with a ByteOrder is the hook to close this).
-            assertThat(tcpdumpFiltered).isEqualTo(theirs);
-            assertThat(filtered.out()).as("%s with a filter", link).isEmpty();
-            return;
-        }
+        // libpcap compares a NULL address family in the file's byte order; so does the command.
+        assertThat(tcpdumpFiltered).as("tcpdump with a filter on %s", link).isNotEmpty();
         assertThat(filtered.out()).as("%s with a filter", link).isEqualTo(tcpdumpFiltered);
     }
 

@@ -230,6 +230,15 @@ public final class CaptureFileReader implements PacketSource {
         return input.snapLength();
     }
 
+    /**
+     * The byte order the file's headers are written in (the order of the host that wrote it; for pcapng, of
+     * the section being read). Filters need it for BSD loopback captures ({@code LINKTYPE_NULL}), whose
+     * address family is in that order: see {@code FilterCompiler.compile(String, int, int, ByteOrder)}.
+     */
+    public java.nio.ByteOrder byteOrder() {
+        return input.bigEndian ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN;
+    }
+
     /** True for pcapng, false for classic pcap. */
     public boolean isPcapng() {
         return pcapng;
