@@ -1,9 +1,9 @@
 package io.panatap.cli;
 
+import io.panatap.parse.LinkType;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.LinkTypeMismatchException;
-import io.panatap.pcap.LinkTypeNames;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.FileDescriptor;
@@ -124,7 +124,7 @@ final class ReadCommand {
     /** {@code panatap: 57 records of link type ARCNET_LINUX (129) were not decoded}. */
     static String undecodedLine(long records, int linkType) {
         return "panatap: " + records + (records == 1 ? " record" : " records") + " of link type "
-                + LinkTypeNames.describe(linkType) + (records == 1 ? " was" : " were") + " not decoded";
+                + LinkType.describe(linkType) + (records == 1 ? " was" : " were") + " not decoded";
     }
 
     private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {

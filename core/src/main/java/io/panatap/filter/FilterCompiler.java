@@ -76,8 +76,8 @@ public final class FilterCompiler {
     static LinkLayer linkLayer(int linkType) throws FilterException {
         LinkLayer link = LinkLayer.of(linkType);
         if (link == null) {
-            throw new FilterException("filters are not supported on link type " + LinkType.name(linkType)
-                    + " (" + linkType + "); supported: " + LinkLayer.decodedNames());
+            throw new FilterException("filters are not supported on link type " + LinkType.describe(linkType)
+                    + "; supported: " + LinkLayer.decodedNames());
         }
         return link;
     }

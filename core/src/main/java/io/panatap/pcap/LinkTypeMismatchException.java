@@ -1,5 +1,6 @@
 package io.panatap.pcap;
 
+import io.panatap.parse.LinkType;
 import java.io.IOException;
 
 /**
@@ -25,7 +26,7 @@ public final class LinkTypeMismatchException extends IOException {
 
     /** A link type as messages show it, e.g. {@code RAW (101)}. */
     public static String describe(int linkType) {
-        return LinkTypeNames.describe(linkType);
+        return LinkType.describe(linkType);
     }
 
     /** {@link io.panatap.Packet#frameNumber()} of the refused packet. */

@@ -341,7 +341,7 @@ class FilterCompilerTest {
     void unsupportedLinkTypesAreRejectedByName() {
         assertThatThrownBy(() -> FilterCompiler.compile("tcp", 105, SNAP))
                 .isExactlyInstanceOf(FilterException.class)
-                .hasMessageStartingWith("filters are not supported on link type LINKTYPE_105 (105)");
+                .hasMessageStartingWith("filters are not supported on link type IEEE802_11 (105)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.panatap.pcap;
 
+import io.panatap.parse.LinkType;
 import io.panatap.parse.LinkLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,12 +99,12 @@ class UndecodedRecordsTest {
 
     @Test
     void namesLinkTypesAsTcpdumpDoes() {
-        assertThat(LinkTypeNames.describe(ARCNET_LINUX)).isEqualTo("ARCNET_LINUX (129)");
-        assertThat(LinkTypeNames.describe(127)).isEqualTo("IEEE802_11_RADIO (127)");
-        assertThat(LinkTypeNames.describe(189)).isEqualTo("USB_LINUX (189)");
-        assertThat(LinkTypeNames.describe(1)).isEqualTo("EN10MB (1)");
-        assertThat(LinkTypeNames.describe(147)).isEqualTo("LINKTYPE_147 (147)");
-        assertThat(LinkTypeNames.describe(LARGE)).isEqualTo("LINKTYPE_5000 (5000)");
+        assertThat(LinkType.describe(ARCNET_LINUX)).isEqualTo("ARCNET_LINUX (129)");
+        assertThat(LinkType.describe(127)).isEqualTo("IEEE802_11_RADIO (127)");
+        assertThat(LinkType.describe(189)).isEqualTo("USB_LINUX (189)");
+        assertThat(LinkType.describe(1)).isEqualTo("EN10MB (1)");
+        assertThat(LinkType.describe(147)).isEqualTo("LINKTYPE_147 (147)");
+        assertThat(LinkType.describe(LARGE)).isEqualTo("LINKTYPE_5000 (5000)");
     }
 
     private Path write(String name, byte[] bytes) throws IOException {
