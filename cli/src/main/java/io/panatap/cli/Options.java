@@ -18,13 +18,6 @@ final class Options {
     /** Largest {@code --workers} value accepted. */
     static final int MAX_WORKERS = io.panatap.capture.CaptureGroup.Builder.MAX_WORKERS;
 
-    static final String USAGE = """
-            Usage: panatap [-DdhlnpUv] [-B KiB] [-c count] [-F file] [-i interface] [-Q in|out|inout]
-                           [-r file] [-s snaplen] [-w file] [-Z user] [--workers N]
-                           [--format table|line|json] [--version]
-                           [expression]
-            Prints received TCP segments on all interfaces as a table; -h for details.""";
-
     static final String HELP = """
             Usage: panatap [options] [expression]
             Captures TCP segments (IPv4 and IPv6) from a Linux AF_PACKET socket, or reads a capture file.
@@ -103,7 +96,7 @@ final class Options {
                 String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
                 char option = longToShort(name);
                 if (option == 0) {
-                    throw new UsageException("unknown option " + (eq < 0 ? arg : arg.substring(0, eq)));
+                    throw new UsageException("unknown option '" + (eq < 0 ? arg : arg.substring(0, eq)) + "'");
                 }
                 String value = null;
                 if (takesValue(option)) {
@@ -130,7 +123,7 @@ final class Options {
             for (int j = 1; j < arg.length(); j++) {
                 char option = arg.charAt(j);
                 if (!isShort(option)) {
-                    throw new UsageException("unknown option -" + option);
+                    throw new UsageException("unknown option '-" + option + "'");
                 }
                 String value = null;
                 if (takesValue(option)) {
@@ -248,7 +241,7 @@ final class Options {
                 };
                 formatGiven = true;
             }
-            default -> throw new UsageException("unknown option " + shown);
+            default -> throw new UsageException("unknown option '" + shown + "'");
         }
     }
 

@@ -255,8 +255,8 @@ class LiveModeTest {
             CommandRunner.Result result = start(args.toArray(String[]::new)).finish();
             assertThat(result.status()).as(args.toString()).isEqualTo(2);
             assertThat(result.out()).isEmpty();
-            assertThat(result.err()).startsWith("panatap: filter 'tcp port banana': ").endsWith(Options.USAGE + "\n");
-            assertThat(result.err().lines()).hasSize(1 + (int) Options.USAGE.lines().count());
+            assertThat(result.err()).startsWith("panatap: filter 'tcp port banana': ").endsWith(" (see panatap -h)\n");
+            assertThat(result.err().lines()).hasSize(1);
         }
     }
 

@@ -106,7 +106,7 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("-Q", "up")).hasMessage("-Q takes in, out or inout, not 'up'");
         assertThatThrownBy(() -> Options.parse("-c", "0"))
                 .hasMessage("-c takes a whole number from 1 to 9223372036854775807, not '0'");
-        assertThatThrownBy(() -> Options.parse("-y")).hasMessage("unknown option -y");
+        assertThatThrownBy(() -> Options.parse("-Y")).hasMessage("unknown option '-Y'");
         assertThatThrownBy(() -> Options.parse("-c")).hasMessage("option -c needs a value");
     }
 }
