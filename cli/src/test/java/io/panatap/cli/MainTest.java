@@ -32,6 +32,13 @@ class MainTest {
     }
 
     @Test
+    void aTcpdumpOptionPanatapLacksIsOneLineNamingTheClosestOption() {
+        assertThat(run("-X", "-E", "spec", "tcp")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("panatap: -X (hex and ASCII dump) is not supported yet;"
+                + " --format line prints tcpdump's line without the payload (see panatap -h)\n");
+    }
+
+    @Test
     void helpGoesToStandardOutputWithStatus0() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: panatap [options] [expression]\n")
