@@ -22,7 +22,8 @@ final class Options {
             Usage: panatap [options] [expression]
             Captures TCP segments (IPv4 and IPv6) from a Linux AF_PACKET socket, or reads a capture file.
 
-              -i, --interface IFACE   capture on IFACE (default: all interfaces; "any" also means all)
+              -i, --interface IFACE   capture on IFACE, or on number IFACE of -D (default: all interfaces;
+                                      "any" also means all)
               -D, --list-interfaces   list the interfaces that can be captured on, then exit
               -Q, --direction DIR     in, out or inout (default: in, received segments only)
               -c, --count N           stop after N segments (with -w: after N packets written)

@@ -396,8 +396,23 @@ class LiveModeTest {
     void listsTheNamespacesInterfaces() throws Exception {
         CommandRunner.Result result = start("-D").finish();
         assertThat(result.status()).isZero();
-        assertThat(result.out()).matches("1\\.lo \\[Up, Running, Loopback\\]\n"
-                + "\\d+\\." + net.peerInterface() + " \\[Up, Running\\]\nany \\(all interfaces\\)\n");
+        assertThat(result.out()).isEqualTo("1." + net.peerInterface() + " [Up, Running, Connected]\n"
+                + "2.any (Pseudo-device that captures on all interfaces) [Up, Running]\n"
+                + "3.lo [Up, Running, Loopback]\n");
+    }
+
+    @Test
+    void dashIWithANumberFromTheListCapturesOnThatInterface() throws Exception {
+        String listing = start("-D").finish().out();
+        String line = listing.lines().filter(l -> l.contains("." + net.peerInterface() + " ")).findFirst().orElseThrow();
+        String number = line.substring(0, line.indexOf('.'));
+        Running r = start("-v", "-c", "1", "-i", number);
+        r.awaitReady();
+        int port = connection(net.peerIpv4());
+        CommandRunner.Result result = r.finish();
+        assertThat(result.status()).isZero();
+        assertThat(result.err()).startsWith("panatap: capture ready on " + net.peerInterface() + " after ");
+        assertThat(result.out()).endsWith(row(net.hostIpv4(), net.peerIpv4(), port, PORT, SYN));
     }
 
     /** The helper's addresses may keep leading zeros in a group; RFC 5952 drops them. */
