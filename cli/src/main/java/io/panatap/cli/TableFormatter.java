@@ -16,8 +16,8 @@ import io.panatap.parse.TcpFlags;
  * column for that row instead of being cut. The header is printed at the start and again before a row once a
  * second has passed since it was last printed, as the script's {@code timer.s(1)} did, except that an idle
  * capture does not scroll and a header is never repeated before a row came under it (a first row more than a
- * second after the start comes right under the first header). The clock decides what a second is: wall time for a live capture, capture time for
- * a file.
+ * second after the start comes right under the first header). The clock decides what a second is: wall time
+ * for a live capture, capture time for a file.
  */
 final class TableFormatter implements RowFormatter {
     static final String RULE = "-----------------------------------------------------------------\n";
