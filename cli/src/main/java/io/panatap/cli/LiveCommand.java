@@ -115,20 +115,17 @@ final class LiveCommand {
         return Main.OK;
     }
 
-    /** {@code -i}: null for all interfaces; a number that names no interface is taken as an index (-D). */
+    /**
+     * {@code -i}: null for all interfaces. A number that names no interface is the interface of that number
+     * in the {@code -D} list; it is written back to the options, so that {@code -i N} naming {@code any}
+     * prints rows as for all interfaces.
+     */
     private String interfaceName() {
-        if (options.allInterfaces()) {
-            return null;
-        }
         String name = options.interfaceName;
-        if (name.chars().allMatch(Character::isDigit) && NetworkInterfaces.find(name) == null) {
-            for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
-                if (String.valueOf(info.index()).equals(name)) {
-                    return info.name();
-                }
-            }
+        if (name != null && name.chars().allMatch(Character::isDigit) && NetworkInterfaces.find(name) == null) {
+            options.interfaceName = InterfaceList.byNumber(name, InterfaceList.ordered(NetworkInterfaces.list()));
         }
-        return name;
+        return options.allInterfaces() ? null : options.interfaceName;
     }
 
     /** {@code --workers N}: opens every worker's socket, drops privileges, then hands over to {@link WorkerCapture}. */
@@ -185,22 +182,10 @@ final class LiveCommand {
         };
     }
 
-    /** {@code -D}: tcpdump's list, numbered by interface index ({@code -i} accepts the number). */
+    /** {@code -D}: tcpdump's list, numbered 1..N ({@code -i} accepts the number). */
     private void listInterfaces() throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (NetworkInterfaces.Info info : NetworkInterfaces.list()) {
-            sb.append(info.index()).append('.').append(info.name()).append(" [").append(info.up() ? "Up" : "Down");
-            if (info.running()) {
-                sb.append(", Running");
-            }
-            if (info.loopback()) {
-                sb.append(", Loopback");
-            }
-            sb.append("]\n");
-        }
-        sb.append("any (all interfaces)\n");
         TextOutput out = new TextOutput(stdout, 4096);
-        out.append(sb);
+        out.append(InterfaceList.format(InterfaceList.ordered(NetworkInterfaces.list())));
         out.flush();
     }
 

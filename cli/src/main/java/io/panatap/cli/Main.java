@@ -12,7 +12,7 @@ import java.io.PrintStream;
  *
  * <p>Exit status: 0 after a normal stop (end of file, {@code -c} reached, Ctrl-C, SIGTERM, a closed output
  * pipe), 1 on a capture error, 2 on a usage error. Every error is one line on stderr starting with
- * {@code panatap:}. Notices are too, and leave the status as it is: at the end of {@code -r}, one line per
+ * {@code panatap:}; a usage error's ends with {@code (see panatap -h)}. Notices are too, and leave the status as it is: at the end of {@code -r}, one line per
  * link type whose records were read but not decoded.
  */
 public final class Main {
@@ -37,8 +37,7 @@ public final class Main {
         try {
             options = Options.parse(args);
         } catch (UsageException e) {
-            stderr.println("panatap: " + e.getMessage());
-            stderr.println(Options.USAGE);
+            usageError(stderr, e);
             return USAGE_ERROR;
         }
         try {
@@ -55,8 +54,7 @@ public final class Main {
             }
             return new LiveCommand(options, stdout, stderr, session).run();
         } catch (UsageException e) {
-            stderr.println("panatap: " + e.getMessage());
-            stderr.println(Options.USAGE);
+            usageError(stderr, e);
             return USAGE_ERROR;
         } catch (CommandException e) {
             stderr.println("panatap: " + e.getMessage());
@@ -77,6 +75,11 @@ public final class Main {
             }
             return CAPTURE_ERROR;
         }
+    }
+
+    /** A usage error is one line that points at the help, as every other error is one line. */
+    static void usageError(PrintStream stderr, UsageException e) {
+        stderr.println("panatap: " + e.getMessage() + " (see panatap -h)");
     }
 
     /** A reader of our output went away ({@code panatap ... | head}): a normal stop. */

@@ -18,18 +18,12 @@ final class Options {
     /** Largest {@code --workers} value accepted. */
     static final int MAX_WORKERS = io.panatap.capture.CaptureGroup.Builder.MAX_WORKERS;
 
-    static final String USAGE = """
-            Usage: panatap [-DdhlnpUv] [-B KiB] [-c count] [-F file] [-i interface] [-Q in|out|inout]
-                           [-r file] [-s snaplen] [-w file] [-Z user] [--workers N]
-                           [--format table|line|json] [--version]
-                           [expression]
-            Prints received TCP segments on all interfaces as a table; -h for details.""";
-
     static final String HELP = """
             Usage: panatap [options] [expression]
             Captures TCP segments (IPv4 and IPv6) from a Linux AF_PACKET socket, or reads a capture file.
 
-              -i, --interface IFACE   capture on IFACE (default: all interfaces; "any" also means all)
+              -i, --interface IFACE   capture on IFACE, or on number IFACE of -D (default: all interfaces;
+                                      "any" also means all)
               -D, --list-interfaces   list the interfaces that can be captured on, then exit
               -Q, --direction DIR     in, out or inout (default: in, received segments only)
               -c, --count N           stop after N segments (with -w: after N packets written)
@@ -47,13 +41,20 @@ final class Options {
                                       of capturing; a pipe is read as its records arrive
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
-              -n                      accepted for tcpdump compatibility (output is always numeric)
-              -l, -U                  accepted for tcpdump compatibility (output is flushed per batch)
+              -n, -N, -f              accepted for tcpdump compatibility (output is always numeric)
+              -l, -U, --immediate-mode, --packet-buffered
+                                      accepted for tcpdump compatibility (output is flushed per batch)
+              -S, --absolute-tcp-sequence-numbers
+                                      accepted for tcpdump compatibility (sequence numbers are absolute)
+              -K, --dont-verify-checksums
+                                      accepted for tcpdump compatibility (checksums are not verified)
+              -q                      accepted, no effect
               --format FORMAT         table (default), line (tcpdump style) or json (one object per line)
               -v, --verbose           report start-up time and more detail on errors
               -h, --help              print this help
               --version               print the version
               expression              a tcpdump filter expression, e.g. "tcp port 22"
+            Other tcpdump options are refused with one line naming the closest panatap option.
 
             Exit status: 0 after a normal stop, 1 on a capture error, 2 on a usage error.""";
 
@@ -102,8 +103,15 @@ final class Options {
                 int eq = arg.indexOf('=');
                 String name = eq < 0 ? arg.substring(2) : arg.substring(2, eq);
                 char option = longToShort(name);
+                TcpdumpOptions.Unsupported unsupported = option == 0 ? TcpdumpOptions.ofLong(name) : null;
+                if (unsupported != null) {
+                    if (unsupported.takesValue() && eq < 0 && i + 1 < args.length) {
+                        i++; // tcpdump's value, so that it is not taken for the expression
+                    }
+                    throw new UsageException(unsupported.message("--" + name));
+                }
                 if (option == 0) {
-                    throw new UsageException("unknown option " + (eq < 0 ? arg : arg.substring(0, eq)));
+                    throw new UsageException("unknown option '" + (eq < 0 ? arg : arg.substring(0, eq)) + "'");
                 }
                 String value = null;
                 if (takesValue(option)) {
@@ -129,8 +137,12 @@ final class Options {
             }
             for (int j = 1; j < arg.length(); j++) {
                 char option = arg.charAt(j);
+                TcpdumpOptions.Unsupported unsupported = isShort(option) ? null : TcpdumpOptions.ofShort(option);
+                if (unsupported != null) {
+                    throw new UsageException(unsupported.message("-" + option));
+                }
                 if (!isShort(option)) {
-                    throw new UsageException("unknown option -" + option);
+                    throw new UsageException("unknown option '-" + option + "'");
                 }
                 String value = null;
                 if (takesValue(option)) {
@@ -171,14 +183,17 @@ final class Options {
     }
 
     private static boolean isShort(char c) {
-        return "DdhlnpUvicsBwrFQZ".indexOf(c) >= 0;
+        return "DdhlnNfpUSKqvicsBwrFQZ".indexOf(c) >= 0;
     }
 
     private static boolean takesValue(char c) {
-        return "icsBwrFQfWZ".indexOf(c) >= 0;
+        return "icsBwrFQoWZ".indexOf(c) >= 0;
     }
 
-    /** Long option names; {@code 'f'} stands for {@code --format}, which has no short form. */
+    /**
+     * Long option names; {@code 'o'} stands for {@code --format} and {@code 'W'} for {@code --workers}, which
+     * have no short form ({@code -f} and {@code -W} are tcpdump's).
+     */
     private static char longToShort(String name) {
         return switch (name) {
             case "interface" -> 'i';
@@ -188,11 +203,15 @@ final class Options {
             case "snapshot-length" -> 's';
             case "buffer-size" -> 'B';
             case "no-promiscuous-mode" -> 'p';
-            case "format" -> 'f';
+            case "format" -> 'o';
             case "workers" -> 'W';
             case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
+            case "packet-buffered" -> 'U';
+            case "immediate-mode" -> 'l';
+            case "absolute-tcp-sequence-numbers" -> 'S';
+            case "dont-verify-checksums" -> 'K';
             case "version" -> 'V';
             default -> 0;
         };
@@ -206,8 +225,8 @@ final class Options {
             case 'V' -> version = true;
             case 'v' -> verbose = true;
             case 'p' -> promiscuous = false;
-            case 'n', 'l', 'U' -> {
-                // tcpdump options that are always in effect here.
+            case 'n', 'N', 'f', 'l', 'U', 'S', 'K', 'q' -> {
+                // tcpdump options that are always in effect here (-q: accepted, no effect).
             }
             case 'i' -> {
                 if (value.isEmpty()) {
@@ -239,7 +258,7 @@ final class Options {
             }
             case 'r' -> readFile = nonEmpty(value, shown);
             case 'F' -> filterFile = nonEmpty(value, shown);
-            case 'f' -> {
+            case 'o' -> {
                 format = switch (value) {
                     case "table" -> OutputFormat.TABLE;
                     case "line" -> OutputFormat.LINE;
@@ -248,7 +267,7 @@ final class Options {
                 };
                 formatGiven = true;
             }
-            default -> throw new UsageException("unknown option " + shown);
+            default -> throw new UsageException("unknown option '" + shown + "'");
         }
     }
 

@@ -15,8 +15,9 @@ import io.panatap.parse.TcpFlags;
  * Rows follow {@code " %15s %15s  %5d  %5d  %d  %d  %d  %d  %d  %d"}; a longer IPv6 address widens its
  * column for that row instead of being cut. The header is printed at the start and again before a row once a
  * second has passed since it was last printed, as the script's {@code timer.s(1)} did, except that an idle
- * capture does not scroll. The clock decides what a second is: wall time for a live capture, capture time for
- * a file.
+ * capture does not scroll and a header is never repeated before a row came under it (a first row more than a
+ * second after the start comes right under the first header). The clock decides what a second is: wall time
+ * for a live capture, capture time for a file.
  */
 final class TableFormatter implements RowFormatter {
     static final String RULE = "-----------------------------------------------------------------\n";
@@ -41,6 +42,8 @@ final class TableFormatter implements RowFormatter {
     private final Clock clock;
     private final StringBuilder address = new StringBuilder(64);
     private long lastHeader = Clock.UNKNOWN;
+    /** False while the last header printed has no row under it yet. */
+    private boolean rowSinceHeader;
 
     TableFormatter(Clock clock) {
         this.clock = clock;
@@ -50,6 +53,7 @@ final class TableFormatter implements RowFormatter {
     public void appendStart(StringBuilder out) {
         out.append(HEADER);
         lastHeader = clock.nanos(null);
+        rowSinceHeader = false;
     }
 
     @Override
@@ -58,8 +62,10 @@ final class TableFormatter implements RowFormatter {
         if (lastHeader == Clock.UNKNOWN || now < lastHeader) {
             lastHeader = now; // first timed row, or time went backwards: restart the second
         } else if (now - lastHeader >= SECOND) {
-            out.append(HEADER);
-            lastHeader = now;
+            if (rowSinceHeader) {
+                out.append(HEADER);
+            }
+            lastHeader = now; // without a row under the last header, this row goes under it
         }
         PacketHeaders h = packet.headers();
         out.append(' ');
@@ -79,6 +85,7 @@ final class TableFormatter implements RowFormatter {
             out.append("-  -  -  -  -  -"); // the capture ends before the flags
         }
         out.append('\n');
+        rowSinceHeader = true;
     }
 
     static void padLeft(StringBuilder out, CharSequence text, int width) {

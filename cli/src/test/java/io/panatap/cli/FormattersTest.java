@@ -96,6 +96,24 @@ class FormattersTest {
     }
 
     @Test
+    void aFirstRowLaterThanASecondComesUnderTheFirstHeaderNotASecondOne() {
+        long[] now = {5_000_000_000L};
+        TableFormatter table = new TableFormatter(p -> now[0]);
+        StringBuilder sb = new StringBuilder();
+        table.appendStart(sb);
+        Packet p = packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, ACK));
+        now[0] += 3_500_000_000L; // the first row 3.5 s after the start
+        table.appendRow(p, sb);
+        now[0] += 600_000_000L; // 0.6 s after that row: the second counts from it
+        table.appendRow(p, sb);
+        now[0] += 500_000_000L; // 1.1 s after the first row
+        table.appendRow(p, sb);
+        String h = TableFormatter.HEADER;
+        String r = "        10.0.0.1        10.0.0.2      1      2  0  1  0  0  0  0\n";
+        assertThat(sb.toString()).isEqualTo(h + r + r + h + r);
+    }
+
+    @Test
     void forFilesTheSecondIsCaptureTimeCountedFromTheFirstRow() {
         TableFormatter table = new TableFormatter(TableFormatter.Clock.CAPTURE);
         StringBuilder sb = new StringBuilder();

@@ -18,12 +18,24 @@ class MainTest {
     }
 
     @Test
-    void aUsageErrorPrintsOneLineAndTheUsageAndExitsWith2() {
+    void aUsageErrorIsOneLinePointingAtTheHelpAndExitsWith2() {
         assertThat(run("-Q", "sideways")).isEqualTo(2);
-        String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
-        assertThat(lines[0]).isEqualTo("panatap: -Q takes in, out or inout, not 'sideways'");
-        assertThat(lines[1]).startsWith("Usage: panatap ");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("panatap: -Q takes in, out or inout, not 'sideways' (see panatap -h)\n");
         assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void anUnknownOptionIsOneLine() {
+        assertThat(run("-Y")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("panatap: unknown option '-Y' (see panatap -h)\n");
+    }
+
+    @Test
+    void aTcpdumpOptionPanatapLacksIsOneLineNamingTheClosestOption() {
+        assertThat(run("-X", "-E", "spec", "tcp")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("panatap: -X (hex and ASCII dump) is not supported yet;"
+                + " --format line prints tcpdump's line without the payload (see panatap -h)\n");
     }
 
     @Test

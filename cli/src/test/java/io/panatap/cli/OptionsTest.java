@@ -106,7 +106,45 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("-Q", "up")).hasMessage("-Q takes in, out or inout, not 'up'");
         assertThatThrownBy(() -> Options.parse("-c", "0"))
                 .hasMessage("-c takes a whole number from 1 to 9223372036854775807, not '0'");
-        assertThatThrownBy(() -> Options.parse("-y")).hasMessage("unknown option -y");
+        assertThatThrownBy(() -> Options.parse("-Y")).hasMessage("unknown option '-Y'");
         assertThatThrownBy(() -> Options.parse("-c")).hasMessage("option -c needs a value");
+    }
+
+    @Test
+    void harmlessTcpdumpOptionsAreAccepted() throws Exception {
+        Options o = Options.parse("-S", "-K", "-q", "-N", "-f", "--immediate-mode", "--packet-buffered",
+                "--absolute-tcp-sequence-numbers", "--dont-verify-checksums", "-nSKq", "tcp");
+        assertThat(o.filterExpression).isEqualTo("tcp");
+        assertThat(o.format).isEqualTo(OutputFormat.TABLE);
+    }
+
+    @Test
+    void aTcpdumpOptionPanatapLacksIsNamedWithTheClosestOption() {
+        assertThatThrownBy(() -> Options.parse("-nX")).hasMessage(
+                "-X (hex and ASCII dump) is not supported yet; --format line prints tcpdump's line without the payload");
+        assertThatThrownBy(() -> Options.parse("--nano")).hasMessageStartingWith("--nano (nanosecond timestamps) ");
+        assertThatThrownBy(() -> Options.parse("--monitor-mode")).hasMessageStartingWith("--monitor-mode (monitor mode) ");
+        assertThatThrownBy(() -> Options.parse("-W", "3")).hasMessageStartingWith("-W (number of -w files) ");
+    }
+
+    /** Every option of tcpdump 4.99.3 ({@code tcpdump --help}, {@code man tcpdump}) is known, with its value. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-A", "-b", "-e", "-H", "-I", "-J", "-L", "-O", "-t", "-tttt", "-u", "-x", "-xx", "-X",
+            "-XX", "-#", "-C 1", "-E spec", "-G 1", "-j adapter", "-m mod", "-M secret", "-T rpc", "-V list",
+            "-W 2", "-y EN10MB", "-z gzip", "--monitor-mode", "--time-stamp-type adapter",
+            "--time-stamp-type=adapter", "--list-time-stamp-types", "--time-stamp-precision nano",
+            "--time-stamp-precision=nano", "--micro", "--nano", "--list-data-link-types", "--number",
+            "--no-optimize", "--print", "--linktype EN10MB", "--fp-type"})
+    void everyOtherTcpdumpOptionIsNamedAndTakesItsValue(String line) {
+        String[] words = line.split(" ");
+        String shown = words[0].startsWith("--") ? words[0].split("=")[0] : words[0].substring(0, 2);
+        assertThatThrownBy(() -> Options.parse(words)).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith(shown + " (").hasMessageContaining(") is not supported yet; ");
+    }
+
+    @Test
+    void anOptionTcpdumpLacksIsUnknown() {
+        assertThatThrownBy(() -> Options.parse("-Y")).hasMessage("unknown option '-Y'");
+        assertThatThrownBy(() -> Options.parse("--frobnicate")).hasMessage("unknown option '--frobnicate'");
     }
 }
