@@ -2,14 +2,13 @@ package io.panatap.parse;
 
 /**
  * What panatap knows about each link type it decodes: the one table that the header parser, the filter
- * compiler and the writers read. Adding a link type means a {@link LinkType} constant and a row in
- * {@link #TABLE} (and, for a new way of telling the network protocol, a {@link Protocol} value that the
- * parser and the compiler learn).
+ * compiler, the file readers (which link types are decoded) and {@link LinkType#name} read. Adding a link
+ * type means a {@link LinkType} constant and a row in {@link #TABLE} (and, for a new way of telling the
+ * network protocol, a {@link Protocol} value that the parser and the compiler learn).
  *
  * <p>Each row says where the network layer starts ({@link #headerLength()}), how its protocol is told
  * ({@link #protocol()}: an EtherType, PPP protocol or address-family field at {@link #typeOffset()}, the IP
- * version nibble, or fixed), whether
- * VLAN tags can follow the link header in the frame, and where Linux cooked headers keep the packet type.
+ * version nibble, or fixed), and whether VLAN tags can follow the link header in the frame.
  */
 public final class LinkLayer {
 
@@ -58,24 +57,22 @@ public final class LinkLayer {
     private static final int PPPOE_HEADER = 8;
 
     private static final LinkLayer[] TABLE = {
-            new LinkLayer(LinkType.NULL, "NULL", Protocol.ADDRESS_FAMILY_HOST_ORDER, 0, 4, false, -1),
+            new LinkLayer(LinkType.NULL, "NULL", Protocol.ADDRESS_FAMILY_HOST_ORDER, 0, 4, false),
             new LinkLayer(LinkType.ETHERNET, "EN10MB", Protocol.ETHERTYPE,
-                    EthernetHeader.ETHER_TYPE_OFFSET, EthernetHeader.LENGTH, true, -1),
+                    EthernetHeader.ETHER_TYPE_OFFSET, EthernetHeader.LENGTH, true),
             new LinkLayer(LinkType.LINUX_SLL, "LINUX_SLL", Protocol.ETHERTYPE,
-                    LinuxSllHeader.SLL_PROTOCOL_OFFSET, LinuxSllHeader.SLL_LENGTH, false,
-                    LinuxSllHeader.SLL_PACKET_TYPE_OFFSET),
+                    LinuxSllHeader.SLL_PROTOCOL_OFFSET, LinuxSllHeader.SLL_LENGTH, false),
             new LinkLayer(LinkType.LINUX_SLL2, "LINUX_SLL2", Protocol.ETHERTYPE,
-                    LinuxSllHeader.SLL2_PROTOCOL_OFFSET, LinuxSllHeader.SLL2_LENGTH, false,
-                    LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET),
-            new LinkLayer(LinkType.RAW, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
-            new LinkLayer(LinkType.RAW_BSD_12, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
-            new LinkLayer(LinkType.RAW_BSD_14, "RAW", Protocol.IP_VERSION, 0, 0, false, -1),
-            new LinkLayer(LinkType.LOOP, "LOOP", Protocol.ADDRESS_FAMILY_NETWORK_ORDER, 0, 4, false, -1),
-            new LinkLayer(LinkType.PPP, "PPP", Protocol.PPP, 2, PPP_HEADER, false, -1),
-            new LinkLayer(LinkType.PPP_HDLC, "PPP_SERIAL", Protocol.PPP_HDLC, 2, PPP_HEADER, false, -1),
-            new LinkLayer(LinkType.PPP_ETHER, "PPP_ETHER", Protocol.PPPOE_SESSION, 6, PPPOE_HEADER, false, -1),
-            new LinkLayer(LinkType.IPV4, "IPV4", Protocol.IPV4_ONLY, 0, 0, false, -1),
-            new LinkLayer(LinkType.IPV6, "IPV6", Protocol.IPV6_ONLY, 0, 0, false, -1),
+                    LinuxSllHeader.SLL2_PROTOCOL_OFFSET, LinuxSllHeader.SLL2_LENGTH, false),
+            new LinkLayer(LinkType.RAW, "RAW", Protocol.IP_VERSION, 0, 0, false),
+            new LinkLayer(LinkType.RAW_BSD_12, "RAW", Protocol.IP_VERSION, 0, 0, false),
+            new LinkLayer(LinkType.RAW_BSD_14, "RAW", Protocol.IP_VERSION, 0, 0, false),
+            new LinkLayer(LinkType.LOOP, "LOOP", Protocol.ADDRESS_FAMILY_NETWORK_ORDER, 0, 4, false),
+            new LinkLayer(LinkType.PPP, "PPP", Protocol.PPP, 2, PPP_HEADER, false),
+            new LinkLayer(LinkType.PPP_HDLC, "PPP_SERIAL", Protocol.PPP_HDLC, 2, PPP_HEADER, false),
+            new LinkLayer(LinkType.PPP_ETHER, "PPP_ETHER", Protocol.PPPOE_SESSION, 6, PPPOE_HEADER, false),
+            new LinkLayer(LinkType.IPV4, "IPV4", Protocol.IPV4_ONLY, 0, 0, false),
+            new LinkLayer(LinkType.IPV6, "IPV6", Protocol.IPV6_ONLY, 0, 0, false),
     };
     /** Rows by link type for the parser's per-frame lookup; link types are below 512 in this table. */
     private static final LinkLayer[] BY_TYPE = new LinkLayer[512];
@@ -92,17 +89,15 @@ public final class LinkLayer {
     private final int typeOffset;
     private final int headerLength;
     private final boolean vlanTagsInFrame;
-    private final int packetTypeOffset;
 
     private LinkLayer(int linkType, String name, Protocol protocol, int typeOffset, int headerLength,
-                      boolean vlanTagsInFrame, int packetTypeOffset) {
+                      boolean vlanTagsInFrame) {
         this.linkType = linkType;
         this.name = name;
         this.protocol = protocol;
         this.typeOffset = typeOffset;
         this.headerLength = headerLength;
         this.vlanTagsInFrame = vlanTagsInFrame;
-        this.packetTypeOffset = packetTypeOffset;
     }
 
     /** The row for {@code linkType}, or {@code null} if panatap does not decode that link type. */
@@ -177,11 +172,6 @@ public final class LinkLayer {
      */
     public boolean vlanTagsInFrame() {
         return vlanTagsInFrame;
-    }
-
-    /** Offset of the one-byte Linux packet type ({@code sll_pkttype}) in the link header, or -1 if none. */
-    public int packetTypeOffset() {
-        return packetTypeOffset;
     }
 
     @Override

@@ -36,12 +36,10 @@ package io.panatap.parse;
  * </pre>
  */
 public final class LinuxSllHeader {
-    public static final int SLL_PACKET_TYPE_OFFSET = 0;
     public static final int SLL_PROTOCOL_OFFSET = 14;
     public static final int SLL_LENGTH = 16;
 
     public static final int SLL2_PROTOCOL_OFFSET = 0;
-    public static final int SLL2_PACKET_TYPE_OFFSET = 10;
     public static final int SLL2_LENGTH = 20;
 
     private LinuxSllHeader() {

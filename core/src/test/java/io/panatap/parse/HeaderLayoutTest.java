@@ -46,13 +46,11 @@ class HeaderLayoutTest {
         // SLL: packet type 0004 (outgoing), ARPHRD 0001, address length 0006, address, protocol 86dd.
         MemorySegment sll = MemorySegment.ofArray(hex("0004 0001 0006 a1a2a3a4a5a6 0000 86dd"));
         assertThat(sll.byteSize()).isEqualTo(LinuxSllHeader.SLL_LENGTH);
-        assertThat(Bytes.u16(sll, LinuxSllHeader.SLL_PACKET_TYPE_OFFSET)).isEqualTo(4);
         assertThat(Bytes.u16(sll, LinuxSllHeader.SLL_PROTOCOL_OFFSET)).isEqualTo(0x86DD);
         // SLL2: protocol 0800, reserved, interface index 7, ARPHRD 0001, packet type 4, address length 6.
         MemorySegment sll2 = MemorySegment.ofArray(hex("0800 0000 00000007 0001 04 06 a1a2a3a4a5a6 0000"));
         assertThat(sll2.byteSize()).isEqualTo(LinuxSllHeader.SLL2_LENGTH);
         assertThat(Bytes.u16(sll2, LinuxSllHeader.SLL2_PROTOCOL_OFFSET)).isEqualTo(0x0800);
-        assertThat(Bytes.u8(sll2, LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET)).isEqualTo(4);
     }
 
     @Test
@@ -63,11 +61,9 @@ class HeaderLayoutTest {
         LinkLayer sll = LinkLayer.of(LinkType.LINUX_SLL);
         assertThat(sll.typeOffset()).isEqualTo(LinuxSllHeader.SLL_PROTOCOL_OFFSET);
         assertThat(sll.headerLength()).isEqualTo(LinuxSllHeader.SLL_LENGTH);
-        assertThat(sll.packetTypeOffset()).isEqualTo(LinuxSllHeader.SLL_PACKET_TYPE_OFFSET);
         LinkLayer sll2 = LinkLayer.of(LinkType.LINUX_SLL2);
         assertThat(sll2.typeOffset()).isEqualTo(LinuxSllHeader.SLL2_PROTOCOL_OFFSET);
         assertThat(sll2.headerLength()).isEqualTo(LinuxSllHeader.SLL2_LENGTH);
-        assertThat(sll2.packetTypeOffset()).isEqualTo(LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET);
     }
 
     @Test
