@@ -204,8 +204,6 @@ public final class PacketCapture implements PacketSource {
      * Configuration with documented defaults. Every setter returns this builder.
      */
     public static final class Builder {
-        /** Default snap length: holds a 64 KiB GSO/GRO super-frame with its headers. */
-        public static final int DEFAULT_SNAP_LENGTH = PacketSource.DEFAULT_SNAP_LENGTH;
         /**
          * Default ring size: 32 MiB. A block the kernel retires on its timeout is handed over part-filled,
          * so on a moderately busy link the ring absorbs about (blocks x block timeout) of stall: 64 blocks of
@@ -225,7 +223,7 @@ public final class PacketCapture implements PacketSource {
         private String interfaceName;
         private boolean incoming = true;
         private boolean outgoing;
-        private int snapLength = DEFAULT_SNAP_LENGTH;
+        private int snapLength = PacketSource.DEFAULT_SNAP_LENGTH;
         private long ringSize = DEFAULT_RING_SIZE;
         private int blockSize = DEFAULT_BLOCK_SIZE;
         private Duration blockTimeout = DEFAULT_BLOCK_TIMEOUT;
@@ -301,10 +299,10 @@ public final class PacketCapture implements PacketSource {
             return this;
         }
 
-        /** Bytes kept of each packet, 1..262144; default {@value #DEFAULT_SNAP_LENGTH}. */
+        /** Bytes kept of each packet, 1..262144; default {@value PacketSource#DEFAULT_SNAP_LENGTH}. */
         public Builder snapLength(int snapLength) {
-            if (snapLength < 1 || snapLength > DEFAULT_SNAP_LENGTH) {
-                throw new IllegalArgumentException("snap length must be 1.." + DEFAULT_SNAP_LENGTH + ", not " + snapLength);
+            if (snapLength < 1 || snapLength > PacketSource.DEFAULT_SNAP_LENGTH) {
+                throw new IllegalArgumentException("snap length must be 1.." + PacketSource.DEFAULT_SNAP_LENGTH + ", not " + snapLength);
             }
             this.snapLength = snapLength;
             return this;
