@@ -51,9 +51,7 @@ public final class FilterCompiler {
      * @return the program, which the kernel would accept ({@link BpfProgram#isValid()})
      */
     public static BpfProgram compile(String expression, int linkType, int snapLength) throws FilterException {
-        LinkLayer link = linkLayer(linkType);
-        FilterExpr tree = FilterParser.parse(expression);
-        return compile(tree, link, snapLength);
+        return compile(expression, linkType, snapLength, java.nio.ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
@@ -82,10 +80,6 @@ public final class FilterCompiler {
         return link;
     }
 
-    static BpfProgram compile(FilterExpr tree, LinkLayer link, int snapLength) throws FilterException {
-        Cond root = tree == null ? Cond.TRUE : new Translator(link, false).cond(tree);
-        return new Emitter().program(root, acceptValue(snapLength));
-    }
 
     /**
      * Compiles {@code expression} as the filter of a live Linux packet socket receiving frames of
