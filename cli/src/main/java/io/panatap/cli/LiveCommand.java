@@ -63,9 +63,11 @@ final class LiveCommand {
                 return Main.OK;
             }
             builder.filter(expression); // compiled by open() for the socket; null: the TCP-only default
+            LinkMessages linkMessages = new LinkMessages(stderr, where);
+            builder.linkListener(linkMessages);
             PacketCapture.warmUp(); // before the socket fills: a compiled packet loop from the first packet
             if (options.workers > 1) {
-                return runWorkers(builder, where);
+                return runWorkers(builder, where, linkMessages);
             }
             capture = builder.open();
         } catch (CaptureException e) {
@@ -129,8 +131,10 @@ final class LiveCommand {
     }
 
     /** {@code --workers N}: opens every worker's socket, drops privileges, then hands over to {@link WorkerCapture}. */
-    private int runWorkers(PacketCapture.Builder builder, String where) throws CaptureException, CommandException, IOException {
+    private int runWorkers(PacketCapture.Builder builder, String where, LinkMessages linkMessages)
+            throws CaptureException, CommandException, IOException {
         CaptureGroup group = CaptureGroup.builder(builder).workers(options.workers).open();
+        linkMessages.onlyFrom(group.worker(0)); // every worker's socket sees the flap: say it once
         session.source(group);
         try {
             dropPrivileges();
@@ -145,6 +149,36 @@ final class LiveCommand {
         }
         new WorkerCapture(options, group, this::formatter, stdout, stderr, session, where).run();
         return Main.OK;
+    }
+
+    /**
+     * The two stderr lines of a link flap: the interface went down (the capture waits) and is up again.
+     * With {@code --workers}, every worker's socket sees the flap; only the first worker's are printed.
+     */
+    static final class LinkMessages implements PacketCapture.LinkListener {
+        private final PrintStream stderr;
+        private final String where;
+        private volatile PacketCapture reporter;
+
+        LinkMessages(PrintStream stderr, String where) {
+            this.stderr = stderr;
+            this.where = where;
+        }
+
+        void onlyFrom(PacketCapture capture) {
+            this.reporter = capture;
+        }
+
+        @Override
+        public void linkChanged(PacketCapture capture, boolean up) {
+            PacketCapture only = reporter;
+            if (only != null && only != capture) {
+                return;
+            }
+            stderr.println(up ? "panatap: " + where + " is up again"
+                    : "panatap: " + where + " went down; waiting for it to come back");
+            stderr.flush();
+        }
     }
 
     /** {@code -Z USER}: after the sockets are open and before any file is created, like tcpdump. */
@@ -177,7 +211,7 @@ final class LiveCommand {
 
     static String describe(CaptureException e, String where) {
         return switch (e.reason()) {
-            case NO_SUCH_INTERFACE, PERMISSION_DENIED, OUT_OF_MEMORY, NATIVE_ACCESS_DENIED -> e.getMessage();
+            case NO_SUCH_INTERFACE, INTERFACE_DOWN, PERMISSION_DENIED, OUT_OF_MEMORY, NATIVE_ACCESS_DENIED -> e.getMessage();
             default -> e.getMessage() + " (capturing on " + where + ")";
         };
     }

@@ -12,6 +12,12 @@ public class CaptureException extends IOException {
     public enum Reason {
         /** The interface does not exist (or went away during the capture). */
         NO_SUCH_INTERFACE,
+        /**
+         * The interface exists but is not up ({@code IFF_UP} clear) when the capture opens, as libpcap's
+         * {@code PCAP_ERROR_IFACE_NOT_UP}. An interface that goes down during a capture is not an error:
+         * see {@link PacketCapture.LinkListener}.
+         */
+        INTERFACE_DOWN,
         /** The process lacks a privilege: {@code CAP_NET_RAW} for a packet socket. */
         PERMISSION_DENIED,
         /** Not enough memory, mostly for the ring: a smaller {@link PacketCapture.Builder#ringSize} helps. */

@@ -33,6 +33,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * frames when the device offloads tagging); {@link io.panatap.Packet#hasVlanTag()} and
  * {@link io.panatap.Packet#vlanTci()} report it. Tags that stay in the frame are left to the parser.
  *
+ * <p><b>Link flaps.</b> A capture on a named interface survives that interface going down and coming back
+ * up ({@code ip link set dev eth0 down}, then {@code up}), as tcpdump's does: while it is down {@link #poll}
+ * returns 0 after its timeout (there is nothing to capture), and once it is up again packets flow on the same
+ * socket, ring and filter. {@link #isInterfaceDown()} tells the state, and a {@link LinkListener} given to
+ * {@link Builder#linkListener} hears each change. An interface that is deleted ends the capture: the next
+ * {@link #poll} throws a {@link CaptureException} with {@link CaptureException.Reason#NO_SUCH_INTERFACE}.
+ * An interface that is down when the capture opens is an error ({@link CaptureException.Reason#INTERFACE_DOWN}),
+ * as in libpcap. With all interfaces ({@code "any"}) nothing of this applies: each interface's packets come
+ * and go with it.
+ *
  * <p><b>Warm-up.</b> An interpreted packet loop is far slower than a compiled one; a program that starts
  * capturing under heavy traffic may call {@link #warmUp()} first.
  *
@@ -42,6 +52,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class PacketCapture implements PacketSource {
     private static final int BATCH = 4096;
+
+    /**
+     * Hears the interface of a capture go down and come back up (see "Link flaps" in {@link PacketCapture}).
+     * Called on the polling thread, inside {@link PacketCapture#poll}, at most once per change and in order:
+     * down, up, down, ... A flap shorter than one poll is still reported, as down then up at once. Not called
+     * for the deletion of the interface (poll throws) nor for captures on all interfaces. An exception
+     * thrown here propagates from poll.
+     */
+    @FunctionalInterface
+    public interface LinkListener {
+        /**
+         * @param capture the capture whose interface changed state
+         * @param up      false when the interface went down, true when it is up again
+         */
+        void linkChanged(PacketCapture capture, boolean up);
+    }
 
     private final PacketSocket socket;
     private final RingReader reader;
@@ -53,9 +79,12 @@ public final class PacketCapture implements PacketSource {
     private boolean releaseWhenPollReturns; // guarded by pollLock, like released
     private boolean released;
     private volatile long deliveredPublished;
+    private final LinkListener linkListener;
+    private volatile boolean interfaceDown; // written by the polling thread only
 
-    private PacketCapture(CaptureOptions o, PacketSocket socket) {
+    private PacketCapture(CaptureOptions o, PacketSocket socket, LinkListener linkListener) {
         this.socket = socket;
+        this.linkListener = linkListener;
         this.snapLength = o.snapLength();
         this.pollTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.pollTimeout().toMillis());
         this.reader = new RingReader(socket.ring(), socket.blockSize(), socket.blockCount(), socket.linkType(),
@@ -111,12 +140,21 @@ public final class PacketCapture implements PacketSource {
     }
 
     /**
+     * Whether the interface went down and has not come back up yet (see "Link flaps" above); always false
+     * on all interfaces. May be called from any thread.
+     */
+    public boolean isInterfaceDown() {
+        return interfaceDown;
+    }
+
+    /**
      * Delivers at most {@code limit} packets that are ready, waiting up to the poll timeout if none is.
-     * Returns how many were delivered: 0 on timeout (or if {@code limit} is not positive),
-     * {@link PacketSource#END} once the capture is closed. An exception thrown by the listener propagates;
-     * the packet counts as delivered and the next call continues after it.
+     * Returns how many were delivered: 0 on timeout (or if {@code limit} is not positive, or while the
+     * interface is down), {@link PacketSource#END} once the capture is closed. An exception thrown by the
+     * listener propagates; the packet counts as delivered and the next call continues after it.
      *
-     * @throws CaptureException if the socket reports an error (e.g. the interface disappeared)
+     * @throws CaptureException if the socket reports an error, or the interface was deleted
+     *                          ({@link CaptureException.Reason#NO_SUCH_INTERFACE})
      */
     @Override
     public int poll(PacketListener listener, int limit) throws CaptureException {
@@ -136,7 +174,20 @@ public final class PacketCapture implements PacketSource {
             if (closed.get()) {
                 return END;
             }
-            if (!socket.await(pollTimeoutMillis, closed)) {
+            if (interfaceDown && stillDown()) {
+                socket.await(pollTimeoutMillis, closed); // nothing arrives; a close wakes it
+                return closed.get() ? END : 0;
+            }
+            int ready = socket.await(pollTimeoutMillis, closed);
+            if (ready == PacketSocket.DOWN) {
+                boolean up = socket.interfaceUp(); // throws if it was deleted: that ends the capture
+                linkChanged(false);
+                if (up) {
+                    linkChanged(true); // a flap shorter than this poll
+                }
+                return closed.get() ? END : 0;
+            }
+            if (ready == PacketSocket.TIMEOUT) {
                 return closed.get() ? END : 0;
             }
             n = reader.deliver(listener, limit);
@@ -147,6 +198,22 @@ public final class PacketCapture implements PacketSource {
                 release();
             }
             pollLock.unlock();
+        }
+    }
+
+    /** While the interface is down: whether it still is; reports it when it is up again. Throws once it is gone. */
+    private boolean stillDown() throws CaptureException {
+        if (!socket.interfaceUp()) {
+            return true;
+        }
+        linkChanged(true);
+        return false;
+    }
+
+    private void linkChanged(boolean up) {
+        interfaceDown = !up;
+        if (linkListener != null) {
+            linkListener.linkChanged(this, up);
         }
     }
 
@@ -236,6 +303,7 @@ public final class PacketCapture implements PacketSource {
         private FanoutMode fanoutMode;
         private boolean fanoutDefragment;
         private boolean fanoutUniqueId;
+        private LinkListener linkListener;
 
         Builder() {
         }
@@ -259,6 +327,7 @@ public final class PacketCapture implements PacketSource {
             b.fanoutMode = fanoutMode;
             b.fanoutDefragment = fanoutDefragment;
             b.fanoutUniqueId = fanoutUniqueId;
+            b.linkListener = linkListener;
             return b;
         }
 
@@ -390,6 +459,16 @@ public final class PacketCapture implements PacketSource {
             return this;
         }
 
+        /**
+         * Hears the interface go down and come back up during the capture (see "Link flaps" in
+         * {@link PacketCapture}); {@code null} (the default) for none. The captures of a
+         * {@link CaptureGroup} share it, and each calls it for its own socket.
+         */
+        public Builder linkListener(LinkListener listener) {
+            this.linkListener = listener;
+            return this;
+        }
+
         /** Joins {@code PACKET_FANOUT} group {@code groupId} (0..65535) to share packets between sockets. */
         public Builder fanout(int groupId, FanoutMode mode) {
             if (groupId < 0 || groupId > 0xFFFF) {
@@ -446,6 +525,8 @@ public final class PacketCapture implements PacketSource {
          * the ring and binds to the interface.
          *
          * @throws CaptureException with {@link CaptureException.Reason#NO_SUCH_INTERFACE},
+         *                          {@link CaptureException.Reason#INTERFACE_DOWN} (the named interface is
+         *                          not up; the message is libpcap's "IF: That device is not up"),
          *                          {@link CaptureException.Reason#PERMISSION_DENIED} (no CAP_NET_RAW),
          *                          {@link CaptureException.Reason#OUT_OF_MEMORY} (ring too large),
          *                          {@link CaptureException.Reason#INVALID_ARGUMENT} (e.g. a filter expression
@@ -459,7 +540,7 @@ public final class PacketCapture implements PacketSource {
             CaptureOptions o = options();
             PacketSocket socket = PacketSocket.open(o);
             try {
-                return new PacketCapture(o, socket);
+                return new PacketCapture(o, socket, linkListener);
             } catch (RuntimeException | Error e) {
                 socket.close();
                 throw e;

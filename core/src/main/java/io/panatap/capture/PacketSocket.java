@@ -50,6 +50,7 @@ final class PacketSocket {
     private final MemorySegment callState;
     private final MemorySegment pollFds;
     private final MemorySegment nameBuffer;
+    private final MemorySegment interfaceRequest;
     private String[] names = new String[64];
 
     // Statistics, guarded by lock (which also guards the socket's fd against close).
@@ -67,6 +68,7 @@ final class PacketSocket {
         this.callState = Libc.allocateCallState(arena);
         this.pollFds = arena.allocate(POLLFD, 2);
         this.nameBuffer = arena.allocate(IF_NAMESIZE);
+        this.interfaceRequest = arena.allocate(IFREQ);
         this.statsState = Libc.allocateCallState(arena);
         this.statsBuffer = arena.allocate(TPACKET_STATS_V3);
         this.statsLength = arena.allocate(JAVA_INT);
@@ -179,6 +181,11 @@ final class PacketSocket {
                 throw noSuchInterface(interfaceName);
             }
             throw failure("bind to " + interfaceName, errno);
+        }
+        // Bound to an interface that is down, the socket gets no packet and a pending ENETDOWN (libpcap
+        // reads it the same way to say "That device is not up"); reading it clears it.
+        if (!all && socketError() == Libc.ENETDOWN) {
+            throw new CaptureException(CaptureException.Reason.INTERFACE_DOWN, interfaceName + ": That device is not up");
         }
         if (o.promiscuous() && !all) {
             MemorySegment mreq = arena.allocate(PACKET_MREQ);
@@ -342,13 +349,22 @@ final class PacketSocket {
         return fanoutGroup;
     }
 
+    /** {@link #await}: the ring has a block, or the socket an error to read. */
+    static final int READY = 1;
+    /** {@link #await}: timeout, interruption, or the capture was closed. */
+    static final int TIMEOUT = 0;
+    /** {@link #await}: the bound interface went down ({@code ENETDOWN}); see {@link #interfaceUp()}. */
+    static final int DOWN = -1;
+
     /**
-     * Waits in {@code poll(2)} for the ring or the wake-up of {@link #wake}; false on timeout, interruption
-     * or once {@code closed} is set.
+     * Waits in {@code poll(2)} for the ring or the wake-up of {@link #wake}: {@link #READY}, {@link #TIMEOUT}
+     * (also on interruption or once {@code closed} is set), or {@link #DOWN} when the kernel reports that the
+     * interface the socket is bound to went down: it unhooks the socket from the interface then, and hooks it
+     * again when the interface comes back up (the same socket, ring and filter).
      *
-     * @throws CaptureException if the socket reports an error (e.g. the interface disappeared)
+     * @throws CaptureException if the socket reports another error
      */
-    boolean await(int timeoutMillis, AtomicBoolean closed) throws CaptureException {
+    int await(int timeoutMillis, AtomicBoolean closed) throws CaptureException {
         long second = POLLFD.byteSize();
         pollFds.set(JAVA_INT, POLLFD_FD, fd);
         pollFds.set(JAVA_SHORT, POLLFD_EVENTS, (short) (Libc.POLLIN | Libc.POLLERR));
@@ -360,24 +376,57 @@ final class PacketSocket {
         if (ready < 0) {
             int errno = Libc.errno(callState);
             if (errno == Libc.EINTR) {
-                return false;
+                return TIMEOUT;
             }
             throw new CaptureException(CaptureException.Reason.SYSTEM_ERROR,
                     "poll on " + interfaceName + ": " + Libc.strerror(errno));
         }
         if (ready == 0 || closed.get()) {
-            return false;
+            return TIMEOUT;
         }
         short events = pollFds.get(JAVA_SHORT, POLLFD_REVENTS);
         if ((events & (Libc.POLLERR | Libc.POLLHUP | Libc.POLLNVAL)) != 0 && (events & Libc.POLLIN) == 0) {
             int error = socketError();
+            if (error == Libc.ENETDOWN && ifindex > 0) {
+                return DOWN;
+            }
             throw new CaptureException(error == Libc.ENETDOWN || error == Libc.ENODEV || error == Libc.ENXIO
                     ? CaptureException.Reason.NO_SUCH_INTERFACE : CaptureException.Reason.SYSTEM_ERROR,
                     "capture on " + interfaceName + " failed: "
                             + (error == 0 ? "socket error" : Libc.strerror(error))
                             + (error == Libc.ENETDOWN ? " (the interface went down)" : ""));
         }
-        return true;
+        return READY;
+    }
+
+    /**
+     * Whether the bound interface is up ({@code IFF_UP}) now; called on the polling thread while the
+     * capture waits for the interface to come back. The interface is found by its index, so a rename does
+     * not matter.
+     *
+     * @throws CaptureException with {@link CaptureException.Reason#NO_SUCH_INTERFACE} once the interface
+     *                          is gone (deleted, or moved to another network namespace)
+     */
+    boolean interfaceUp() throws CaptureException {
+        if (Libc.ifIndexToName(callState, ifindex, nameBuffer).equals(MemorySegment.NULL)) {
+            throw disappeared();
+        }
+        MemorySegment request = interfaceRequest;
+        request.fill((byte) 0);
+        MemorySegment.copy(nameBuffer, 0, request, 0, IF_NAMESIZE);
+        if (Libc.ioctl(callState, fd, SIOCGIFFLAGS, request) < 0) {
+            int errno = Libc.errno(callState);
+            if (errno == Libc.ENODEV || errno == Libc.ENXIO) {
+                throw disappeared(); // deleted between the two calls
+            }
+            throw failure("ioctl(SIOCGIFFLAGS) on " + interfaceName, errno);
+        }
+        return (request.get(JAVA_SHORT, IFR_FLAGS) & IFF_UP) != 0;
+    }
+
+    private CaptureException disappeared() {
+        return new CaptureException(CaptureException.Reason.NO_SUCH_INTERFACE,
+                "capture on " + interfaceName + " failed: the interface disappeared");
     }
 
     private int socketError() {

@@ -47,6 +47,9 @@ public final class Libc {
     private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle IF_INDEXTONAME = errnoCall("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    // ioctl(int fd, unsigned long request, ...): the argument after the request is variadic.
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(find("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
     // No errno capture: signal() fails only for an invalid signal number.
     private static final MethodHandle SIGNAL = LINKER.downcallHandle(find("signal"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
@@ -217,6 +220,15 @@ public final class Libc {
     public static MemorySegment ifIndexToName(MemorySegment state, int index, MemorySegment buffer) {
         try {
             return (MemorySegment) IF_INDEXTONAME.invokeExact(state, index, buffer);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@code ioctl(fd, request, argument)}; -1 with {@code errno} on failure. */
+    public static int ioctl(MemorySegment state, int fd, long request, MemorySegment argument) {
+        try {
+            return (int) IOCTL.invokeExact(state, fd, request, argument);
         } catch (Throwable t) {
             throw unexpected(t);
         }

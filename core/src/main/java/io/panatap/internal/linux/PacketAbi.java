@@ -182,6 +182,16 @@ public final class PacketAbi {
             JAVA_SHORT.withName("events"),
             JAVA_SHORT.withName("revents")).withName("pollfd");
 
+    // netdevice(7): an interface's flags, read with ioctl(fd, SIOCGIFFLAGS, &ifreq) by name.
+    public static final long SIOCGIFFLAGS = 0x8913;
+    public static final int IFF_UP = 0x1;
+    /** {@code struct ifreq}: the name, then a union of 24 bytes (struct ifmap is the largest) of which flags is a short. */
+    public static final StructLayout IFREQ = MemoryLayout.structLayout(
+            sequenceLayout(16, JAVA_BYTE).withName("ifr_name"),
+            MemoryLayout.unionLayout(
+                    JAVA_SHORT.withName("ifr_flags"),
+                    sequenceLayout(24, JAVA_BYTE).withName("ifr_map")).withName("ifr_ifru")).withName("ifreq");
+
     // Offsets used on the packet path, as plain constants.
     public static final long BLOCK_STATUS = TPACKET_BLOCK_DESC.byteOffset(groupElement("hdr"), groupElement("bh1"), groupElement("block_status"));
     public static final long BLOCK_NUM_PKTS = TPACKET_BLOCK_DESC.byteOffset(groupElement("hdr"), groupElement("bh1"), groupElement("num_pkts"));
@@ -230,4 +240,5 @@ public final class PacketAbi {
     public static final long POLLFD_FD = POLLFD.byteOffset(groupElement("fd"));
     public static final long POLLFD_EVENTS = POLLFD.byteOffset(groupElement("events"));
     public static final long POLLFD_REVENTS = POLLFD.byteOffset(groupElement("revents"));
+    public static final long IFR_FLAGS = IFREQ.byteOffset(groupElement("ifr_ifru"), groupElement("ifr_flags"));
 }

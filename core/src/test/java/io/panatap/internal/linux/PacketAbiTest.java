@@ -125,6 +125,14 @@ class PacketAbiTest {
     }
 
     @Test
+    void ifreqIsANameOfSixteenBytesThenAUnionOfTwentyFourWhoseFlagsComeFirst() {
+        // struct ifreq { char ifr_name[IFNAMSIZ]; union { ...; short ifr_flags; ...; struct ifmap ifr_map; } }
+        assertThat(IFREQ.byteSize()).isEqualTo(40);
+        assertThat(IFR_FLAGS).isEqualTo(16);
+        assertThat(IFREQ.byteSize() - IFR_FLAGS).isEqualTo(24);
+    }
+
+    @Test
     void tpacketAlignRoundsUpToSixteen() {
         assertThat(tpacketAlign(0)).isZero();
         assertThat(tpacketAlign(1)).isEqualTo(16);
