@@ -69,6 +69,39 @@ final class Filters {
         }
     }
 
+    /**
+     * tcpdump's "expression rejects all packets", as a warning (the capture goes on, and its statistics
+     * still count what reached the socket), for a live capture whose kernel program cannot accept any
+     * packet: the line without {@code panatap: }, or null. When only the TCP-only test makes it so (say
+     * {@code udp}), the line says that panatap captures TCP only. tcpdump 4.99.3 refuses an expression that
+     * rejects everything by itself ({@code tcp and udp}) with status 1; panatap warns for both.
+     */
+    static String liveRejectsAll(String expression, int linkType, int snapLength) {
+        if (expression == null) {
+            return null;
+        }
+        try {
+            if (!FilterCompiler.compileForSocket(expression, linkType, snapLength, true).rejectsAllPackets()) {
+                return null;
+            }
+            boolean byItself = FilterCompiler.compileForSocket(expression, linkType, snapLength, false).rejectsAllPackets();
+            return REJECTS_ALL + (byItself ? "" : " (panatap captures TCP only)");
+        } catch (FilterException e) {
+            return null; // opening the capture reported it
+        }
+    }
+
+    /**
+     * The same warning for {@code -r}, when the expression rejects every record of the file's first link
+     * type by itself (tcpdump's test); null otherwise or without an expression.
+     */
+    static String fileRejectsAll(PacketFilter filter) {
+        return filter instanceof FileFilter f && f.count > 0 && f.programs[0] != null && f.programs[0].rejectsAllPackets()
+                ? REJECTS_ALL : null;
+    }
+
+    private static final String REJECTS_ALL = "WARNING: expression rejects all packets";
+
     /** The usage error for an expression that does not compile (here, or when a live capture opens). */
     static UsageException invalid(String expression, FilterException e) {
         return new UsageException("filter '" + expression + "': " + e.getMessage());

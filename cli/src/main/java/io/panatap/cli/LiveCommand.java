@@ -67,9 +67,10 @@ final class LiveCommand {
             builder.linkListener(linkMessages);
             PacketCapture.warmUp(); // before the socket fills: a compiled packet loop from the first packet
             if (options.workers > 1) {
-                return runWorkers(builder, where, linkMessages);
+                return runWorkers(builder, where, linkMessages, expression);
             }
             capture = builder.open();
+            warnIfRejectsAll(expression, capture.linkType());
         } catch (CaptureException e) {
             if (e.getCause() instanceof FilterException f) {
                 throw Filters.invalid(expression, f);
@@ -131,10 +132,11 @@ final class LiveCommand {
     }
 
     /** {@code --workers N}: opens every worker's socket, drops privileges, then hands over to {@link WorkerCapture}. */
-    private int runWorkers(PacketCapture.Builder builder, String where, LinkMessages linkMessages)
+    private int runWorkers(PacketCapture.Builder builder, String where, LinkMessages linkMessages, String expression)
             throws CaptureException, CommandException, IOException {
         CaptureGroup group = CaptureGroup.builder(builder).workers(options.workers).open();
         linkMessages.onlyFrom(group.worker(0)); // every worker's socket sees the flap: say it once
+        warnIfRejectsAll(expression, group.worker(0).linkType());
         session.source(group);
         try {
             dropPrivileges();
@@ -177,6 +179,15 @@ final class LiveCommand {
             }
             stderr.println(up ? "panatap: " + where + " is up again"
                     : "panatap: " + where + " went down; waiting for it to come back");
+            stderr.flush();
+        }
+    }
+
+    /** tcpdump's "expression rejects all packets", as a warning: the capture goes on. */
+    private void warnIfRejectsAll(String expression, int linkType) {
+        String warning = Filters.liveRejectsAll(expression, linkType, options.snapLength);
+        if (warning != null) {
+            stderr.println("panatap: " + warning);
             stderr.flush();
         }
     }

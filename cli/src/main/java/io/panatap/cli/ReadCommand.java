@@ -62,6 +62,10 @@ final class ReadCommand {
                 return Main.OK;
             }
             PacketFilter filter = Filters.forFile(options, reader);
+            String rejectsAll = Filters.fileRejectsAll(filter);
+            if (rejectsAll != null) {
+                stderr.println("panatap: " + rejectsAll);
+            }
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             // The pcap file takes the link type of the capture's first interface; when the first section
             // describes none, the file is started with the first record written, by when it is known.

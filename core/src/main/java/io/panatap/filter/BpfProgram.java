@@ -103,6 +103,16 @@ public final class BpfProgram {
     }
 
     /**
+     * Whether no packet can be accepted: every path through the program ends in {@code ret #0} once the
+     * values it compares are followed (a program for {@code udp} with the TCP-only test, say). tcpdump says
+     * "expression rejects all packets" in that case. False when some path may accept, and also when the
+     * program is too large to follow completely: a true answer is certain, a false one is not.
+     */
+    public boolean rejectsAllPackets() {
+        return AcceptAnalysis.rejectsAll(this);
+    }
+
+    /**
      * Writes the program as the {@code struct sock_filter} array that {@code struct sock_fprog} points to
      * ({@code length() * SOCK_FILTER_BYTES} bytes, native byte order), ready for {@code SO_ATTACH_FILTER}.
      */
