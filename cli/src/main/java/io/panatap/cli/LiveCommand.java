@@ -114,6 +114,7 @@ final class LiveCommand {
             capture.close();
             session.source(null);
             printStats(stderr, sink == null ? 0 : sink.count(), stats);
+            printCut(stderr, sink == null ? 0 : sink.cutBeforePorts(), options.snapLength);
         }
         return Main.OK;
     }
@@ -248,6 +249,17 @@ final class LiveCommand {
                 + plural(stats.received()) + " received by filter\n"
                 + plural(stats.dropped()) + " dropped by kernel\n");
         err.flush();
+    }
+
+    /**
+     * After the statistics, when rows were left out because {@code -s} cut their packets before the TCP
+     * ports: how many, so that a small snap length does not pass for a quiet link. Nothing when none was.
+     */
+    static void printCut(PrintStream err, long cut, int snapLength) {
+        if (cut > 0) {
+            err.print(plural(cut) + " cut by the snap length (-s " + snapLength + ") before the TCP ports, not shown\n");
+            err.flush();
+        }
     }
 
     static String plural(long n) {

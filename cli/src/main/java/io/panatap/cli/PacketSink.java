@@ -3,6 +3,7 @@ package io.panatap.cli;
 import io.panatap.Packet;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
+import io.panatap.parse.ParseStatus;
 import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ final class PacketSink implements PacketListener {
     private final long limit;
     private final StringBuilder row = new StringBuilder(256);
     private long count;
+    private long cutBeforePorts;
     private boolean done;
     private IOException error;
 
@@ -83,6 +85,9 @@ final class PacketSink implements PacketListener {
                 formatter.appendRow(packet, row);
                 out.append(row);
             } else {
+                if (packet.captureLength() < packet.originalLength() && packet.headers().status() == ParseStatus.TRUNCATED) {
+                    cutBeforePorts++; // -s cut it inside the headers: no row to print
+                }
                 return;
             }
         } catch (IOException e) {
@@ -153,5 +158,13 @@ final class PacketSink implements PacketListener {
     /** Packets printed or written. */
     long count() {
         return count;
+    }
+
+    /**
+     * Packets that got no row because the snap length cut them inside the headers, before the TCP ports
+     * (where the kernel passes TCP only, each is a TCP segment the output leaves out). Not counted with {@code -w}.
+     */
+    long cutBeforePorts() {
+        return cutBeforePorts;
     }
 }

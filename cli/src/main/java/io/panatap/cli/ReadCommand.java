@@ -112,7 +112,8 @@ final class ReadCommand {
 
     /**
      * When rows are printed: one stderr line per link type of which records were read but not decoded, so
-     * that a capture of a link type panatap does not decode does not pass for one without TCP. Not with
+     * that a capture of a link type panatap does not decode does not pass for one without TCP; and one for
+     * the records the capture's snap length cut before the TCP ports (not all of them TCP: that is unknown). Not with
      * {@code -w}, which copies those records like any other (nothing was left out of the copy), and not when
      * {@code -c} ended the output: the reader may have read records past the last row that nobody looked at.
      */
@@ -122,6 +123,11 @@ final class ReadCommand {
         }
         for (int linkType : reader.undecodedLinkTypes()) {
             stderr.println(undecodedLine(reader.undecodedCount(linkType), linkType));
+        }
+        long cut = sink.cutBeforePorts();
+        if (cut > 0) {
+            stderr.println("panatap: " + cut + (cut == 1 ? " record was" : " records were")
+                    + " cut by the snap length before the TCP ports, not shown");
         }
     }
 

@@ -177,6 +177,7 @@ final class WorkerCapture {
             CaptureStats stats = group.stats();
             session.source(null);
             LiveCommand.printStats(stderr, workers.stream().mapToLong(w -> w.sink.count()).sum(), stats);
+            LiveCommand.printCut(stderr, workers.stream().mapToLong(w -> w.sink.cutBeforePorts()).sum(), options.snapLength);
         }
     }
 }
