@@ -3,7 +3,6 @@ package io.panatap.capture;
 import io.panatap.filter.BpfProgram;
 import io.panatap.filter.FilterCompiler;
 import io.panatap.filter.FilterException;
-import io.panatap.parse.LinkLayer;
 import io.panatap.parse.LinkType;
 
 /**
@@ -11,7 +10,7 @@ import io.panatap.parse.LinkType;
  * ring: tcpdump's {@code tcp or (vlan and tcp)}, that is IPv4 protocol 6, IPv6 next header 6, or an IPv6
  * fragment header whose next header is 6. Both programs come from {@link FilterCompiler#compileForSocket}
  * with an empty expression and {@code tcpOnly}, the same test a live filter expression is narrowed by, so
- * the EtherTypes, offsets and tag handling are the compiler's (from {@link LinkLayer} and
+ * the EtherTypes, offsets and tag handling are the compiler's (from {@link io.panatap.parse.LinkLayer} and
  * {@link io.panatap.parse.EtherType}), not written out a second time here.
  *
  * <ul>
@@ -26,14 +25,6 @@ import io.panatap.parse.LinkType;
  * An accepted packet is kept up to {@code snapLength} bytes (the filter's return value).
  */
 public final class TcpOnlyFilter {
-    private static final int LD_H_ABS = 0x28;
-    private static final int LD_B_ABS = 0x30;
-    private static final int JA = 0x05;
-    private static final int JEQ_K = 0x15;
-    private static final int RET_K = 0x06;
-    /** SKF_AD_OFF + SKF_AD_PROTOCOL (linux/filter.h): skb->protocol, host order. */
-    private static final int AD_PROTOCOL = -0x1000;
-
     private TcpOnlyFilter() {
     }
 
@@ -51,18 +42,16 @@ public final class TcpOnlyFilter {
     /**
      * The filter for packets that start with the IP header ({@code SOCK_DGRAM}).
      *
-     * <p>A {@code SOCK_DGRAM} socket shows no link header, and the network protocol is the socket buffer's,
-     * not a nibble of the packet (so a non-IP packet whose first byte happens to look like an IP version is
-     * not taken for IP). The program is compiled for Linux cooked frames, whose header carries exactly that
-     * protocol, and then moved to the socket's view as libpcap does for its cooked sockets: the load of the
-     * cooked header's protocol field becomes the ancillary load of the socket buffer's protocol, and every
-     * other load moves back by the cooked header's length.
+     * <p>A {@code SOCK_DGRAM} socket shows no link header, and the network protocol is the socket buffer's
+     * ({@code SKF_AD_PROTOCOL}), not a nibble of the packet (so a non-IP packet whose first byte happens to
+     * look like an IP version is not taken for IP): the compiler reads it there for {@link LinkType#RAW}
+     * on a socket, for this program and for filter expressions alike.
      *
      * @param snapLength as for {@link #ethernet(int)}
      * @return the program to attach to a {@code SOCK_DGRAM} packet socket
      */
     public static BpfProgram network(int snapLength) {
-        return withoutCookedHeader(tcpOnSocket(LinkType.LINUX_SLL, snapLength), LinkLayer.of(LinkType.LINUX_SLL));
+        return tcpOnSocket(LinkType.RAW, snapLength);
     }
 
     private static BpfProgram tcpOnSocket(int linkType, int snapLength) {
@@ -71,28 +60,5 @@ public final class TcpOnlyFilter {
         } catch (FilterException e) {
             throw new IllegalStateException("the TCP-only filter does not compile for link type " + linkType, e);
         }
-    }
-
-    /**
-     * {@code cooked}, with its loads moved from a frame that starts with the {@code sll} header to the packet
-     * after it. Only what the TCP-only program uses is expected (byte and halfword absolute loads, jumps,
-     * returns); anything else would need its own rule, so it is refused.
-     */
-    private static BpfProgram withoutCookedHeader(BpfProgram cooked, LinkLayer sll) {
-        int[][] rows = new int[cooked.length()][];
-        for (int i = 0; i < rows.length; i++) {
-            int code = cooked.code(i);
-            int k = cooked.constant(i);
-            if (code == LD_H_ABS && k == sll.typeOffset()) {
-                k = AD_PROTOCOL;
-            } else if ((code == LD_H_ABS || code == LD_B_ABS) && k >= sll.headerLength()) {
-                k -= sll.headerLength();
-            } else if (code != JEQ_K && code != JA && code != RET_K) {
-                throw new IllegalStateException("cannot move instruction " + i + " (code 0x" + Integer.toHexString(code)
-                        + ", k " + k + ") of the TCP-only filter off the cooked header");
-            }
-            rows[i] = new int[] {code, cooked.jumpTrue(i), cooked.jumpFalse(i), k};
-        }
-        return BpfProgram.of(rows);
     }
 }

@@ -91,7 +91,10 @@ public final class FilterCompiler {
      * not shift the offsets of what follows it; a tag still in the frame (a transmitted frame, say) is
      * tested and skipped as in a file. So {@code vlan 100 and tcp port 80} selects the same frames live
      * as it does in a capture file, while a primitive before any {@code vlan} sees the frame as the socket
-     * does, without its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP), as in tcpdump.
+     * does, without its outer tag ({@code tcp} alone also matches 802.1Q-tagged TCP), as in tcpdump. On a
+     * socket whose frames start at the IP header ({@link io.panatap.parse.LinkType#RAW}, {@code SOCK_DGRAM})
+     * IPv4 and IPv6 are told by the socket buffer's protocol ({@code SKF_AD_PROTOCOL}) instead of the version
+     * nibble, as libpcap does on its cooked sockets.
      *
      * @param expression as for {@link #compile(String, int, int)}
      * @param linkType   the link type of the socket: {@link io.panatap.parse.LinkType#ETHERNET} for
@@ -107,14 +110,17 @@ public final class FilterCompiler {
             throws FilterException {
         LinkLayer link = linkLayer(linkType);
         FilterExpr tree = FilterParser.parse(expression);
-        Cond root = tree == null ? Cond.TRUE : new Translator(link, false).cond(tree);
+        // A socket that shows packets from the IP header (SOCK_DGRAM) tells IPv4 from IPv6 by the socket
+        // buffer's protocol.
+        boolean fromSocket = link.protocol() == LinkLayer.Protocol.IP_VERSION;
+        Cond root = tree == null ? Cond.TRUE : new Translator(link, false, false, fromSocket).cond(tree);
         if (tree != null && containsVlan(tree)) {
             // If the socket buffer holds the outer tag, the expression runs over the frame without it.
             Cond metadata = new Test(new int[] {LD | B | ABS, SKF_AD_VLAN_TAG_PRESENT}, JMP | JEQ | K, 1);
-            root = new If(metadata, new Translator(link, true).cond(tree), root);
+            root = new If(metadata, new Translator(link, true, false, fromSocket).cond(tree), root);
         }
         if (tcpOnly) {
-            root = Cond.all(new Translator(link, false).tcpBehindTags(), root);
+            root = Cond.all(new Translator(link, false, false, fromSocket).tcpBehindTags(), root);
         }
         return new Emitter().program(root, acceptValue(snapLength));
     }

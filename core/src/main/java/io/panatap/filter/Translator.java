@@ -56,14 +56,26 @@ final class Translator {
     /** A {@code NULL} address family is compared as a big-endian host writes it (a big-endian file). */
     private final boolean bigEndianFamily;
 
+    /**
+     * On a {@code SOCK_DGRAM} socket, which shows the packet from the IP header, the network protocol is the
+     * socket buffer's ({@code SKF_AD_PROTOCOL}) rather than the IP version nibble, as libpcap reads it on
+     * its cooked sockets: a packet of another protocol whose first byte looks like an IP version is not IP.
+     */
+    private final boolean protocolFromSocket;
+
     Translator(LinkLayer link, boolean outerTagInMetadata) {
-        this(link, outerTagInMetadata, false);
+        this(link, outerTagInMetadata, false, false);
     }
 
     Translator(LinkLayer link, boolean outerTagInMetadata, boolean bigEndianFamily) {
+        this(link, outerTagInMetadata, bigEndianFamily, false);
+    }
+
+    Translator(LinkLayer link, boolean outerTagInMetadata, boolean bigEndianFamily, boolean protocolFromSocket) {
         this.link = link;
         this.outerTagInMetadata = outerTagInMetadata;
         this.bigEndianFamily = bigEndianFamily;
+        this.protocolFromSocket = protocolFromSocket;
     }
 
     /** Tags in the frame before a primitive written after {@code vlans} {@code vlan}s. */
@@ -117,7 +129,8 @@ final class Translator {
                            LinkLayer.Protocol only) {
         return switch (link.protocol()) {
             case ETHERTYPE -> test(JEQ, etherType, LD | H | ABS, link.typeOffset(vlans));
-            case IP_VERSION -> test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
+            case IP_VERSION -> protocolFromSocket ? test(JEQ, etherType, LD | H | ABS, SKF_AD_PROTOCOL)
+                    : test(JEQ, nibble, LD | B | ABS, 0, ALU | AND | K, 0xf0);
             case PPP, PPP_HDLC, PPPOE_SESSION -> test(JEQ, pppProtocol, LD | H | ABS, link.typeOffset());
             case ADDRESS_FAMILY_HOST_ORDER, ADDRESS_FAMILY_NETWORK_ORDER -> addressFamily(families);
             default -> link.protocol() == only ? Cond.TRUE : Cond.FALSE;
