@@ -4,19 +4,17 @@ import io.panatap.Packet;
 import io.panatap.PacketType;
 import io.panatap.parse.LinkType;
 import io.panatap.testing.Frames;
+import io.panatap.testing.PcapngStatistics;
 import io.panatap.testing.Prerequisites;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -155,7 +153,7 @@ class PcapngWriterTest {
         Path one = write("one.pcapng", List.of(MetaPacket.ethernet(T, SYN, 2, "eth0", PacketType.HOST),
                 MetaPacket.ethernet(T + 1, SYN, 2, "eth0", PacketType.HOST)), false, 262144, 12, 3);
         long after = System.currentTimeMillis() * 1_000_000L + 1_000_000L;
-        List<Map<Integer, Long>> stats = statistics(Files.readAllBytes(one));
+        List<Map<Integer, Long>> stats = PcapngStatistics.of(Files.readAllBytes(one));
         assertThat(stats).hasSize(1);
         Map<Integer, Long> s = stats.getFirst();
         assertThat(s.get(-1)).as("interface id").isZero();
@@ -166,7 +164,7 @@ class PcapngWriterTest {
         assertThat(s.get(3)).as("isb_endtime").isBetween(s.get(2), after);
 
         Path several = write("several.pcapng", mixedPackets(), false, 262144, 12, 3);
-        List<Map<Integer, Long>> each = statistics(Files.readAllBytes(several));
+        List<Map<Integer, Long>> each = PcapngStatistics.of(Files.readAllBytes(several));
         assertThat(each).hasSize(3);
         assertThat(each).extracting(m -> m.get(-1)).containsExactly(0L, 1L, 2L);
         assertThat(each).extracting(m -> m.get(7)).containsExactly(4L, 1L, 1L);
@@ -225,39 +223,6 @@ class PcapngWriterTest {
                 .contains("Capture length = 1500")
                 .contains("Time precision = nanoseconds (9)")
                 .contains("Number of stat entries = 1");
-    }
-
-    /**
-     * The interface statistics blocks of a little-endian pcapng file: per block its options by code (64-bit
-     * counts; timestamps as nanoseconds), and the interface id under -1.
-     */
-    static List<Map<Integer, Long>> statistics(byte[] file) {
-        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-        List<Map<Integer, Long>> out = new ArrayList<>();
-        int p = 0;
-        while (p < file.length) {
-            int type = b.getInt(p);
-            int length = b.getInt(p + 4);
-            if (type == 5) {
-                Map<Integer, Long> m = new LinkedHashMap<>();
-                m.put(-1, (long) b.getInt(p + 8));
-                int o = p + 20;
-                while (o < p + length - 4) {
-                    int code = b.getShort(o) & 0xFFFF;
-                    int len = b.getShort(o + 2) & 0xFFFF;
-                    if (code == 0) {
-                        break;
-                    }
-                    long value = code == 2 || code == 3
-                            ? ((long) b.getInt(o + 4) << 32) | (b.getInt(o + 8) & 0xFFFFFFFFL) : b.getLong(o + 4);
-                    m.put(code, value);
-                    o += 4 + ((len + 3) & ~3);
-                }
-                out.add(m);
-            }
-            p += length;
-        }
-        return out;
     }
 
     static List<String> run(String... command) throws Exception {
