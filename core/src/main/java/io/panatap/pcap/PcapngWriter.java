@@ -1,6 +1,7 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
+import io.panatap.PacketType;
 import io.panatap.parse.LinkType;
 
 import java.io.IOException;
@@ -42,9 +43,15 @@ public final class PcapngWriter implements CaptureFileWriter {
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int BUFFER_SIZE = 64 * 1024;
-    /** An enhanced packet block without data: header, trailing length, and {@code epb_flags} with the end. */
+    /** An enhanced packet block without data or options: header and trailing length. */
     private static final int EPB_OVERHEAD = PcapngFormat.EPB_MIN_LENGTH;
-    private static final int FLAGS_OPTION_LENGTH = OPTION_HEADER_LENGTH + 4 + OPTION_HEADER_LENGTH;
+    /**
+     * {@code epb_flags}, the packet block's only option, without {@code opt_endofopt}: the block's end ends
+     * the list, which the format allows (readers must not expect the end option) and saves 4 bytes a packet.
+     */
+    private static final int FLAGS_OPTION_LENGTH = OPTION_HEADER_LENGTH + 4;
+    /** {@code epb_flags} per packet type, by ordinal. */
+    private static final int[] FLAGS = flagsByType();
 
     private final String name;
     private final OutputStream out;
@@ -173,31 +180,29 @@ public final class PcapngWriter implements CaptureFileWriter {
         int extra = RecordBody.extra(packet, kind);
         int captured = Math.min(length + extra, snapLength);
         int original = Math.max(packet.originalLength(), length) + extra;
-        int flags = PcapngFormat.epbFlags(packet.packetType());
+        int flags = FLAGS[packet.packetType().ordinal()];
         int padded = (captured + 3) & ~3;
         int blockLength = EPB_OVERHEAD + padded + (flags != 0 ? FLAGS_OPTION_LENGTH : 0);
         int at = reserve(blockLength);
-        MemorySegment b = bufferSegment;
-        startBlock(at, PcapngFormat.EPB, blockLength);
-        b.set(INT_LE, at + PcapngFormat.EPB_IFID_OFFSET, id);
-        b.set(INT_LE, at + PcapngFormat.EPB_TS_HIGH_OFFSET, (int) (ts >>> 32));
-        b.set(INT_LE, at + PcapngFormat.EPB_TS_LOW_OFFSET, (int) ts);
-        b.set(INT_LE, at + PcapngFormat.EPB_CAPLEN_OFFSET, captured);
-        b.set(INT_LE, at + PcapngFormat.EPB_ORIGLEN_OFFSET, original);
+        // Plain stores into the array, as PcapWriter's record headers: less compiled code than segment access.
+        byte[] b = buffer;
+        // Two fields per 8-byte store: type and length, interface and timestamp high, timestamp low and
+        // captured length; then the original length.
+        putLongLE(b, at, PcapngFormat.EPB & 0xFFFFFFFFL | (long) blockLength << 32);
+        putLongLE(b, at + PcapngFormat.EPB_IFID_OFFSET, id & 0xFFFFFFFFL | (ts >>> 32) << 32);
+        putLongLE(b, at + PcapngFormat.EPB_TS_LOW_OFFSET, ts & 0xFFFFFFFFL | (long) captured << 32);
+        putIntLE(b, at + PcapngFormat.EPB_ORIGLEN_OFFSET, original);
         int data = at + PcapngFormat.EPB_DATA_OFFSET;
-        RecordBody.copy(packet, kind, b, data, captured);
-        int o = data + captured;
-        for (; o < data + padded; o++) {
-            buffer[o] = 0;
+        if (padded > 0) {
+            putIntLE(b, data + padded - 4, 0); // the padding; the data then overwrites what is not padding
         }
+        RecordBody.copy(packet, kind, bufferSegment, data, captured);
+        int o = data + padded;
         if (flags != 0) {
-            b.set(SHORT_LE, o, (short) PcapngFormat.OPT_EPB_FLAGS);
-            b.set(SHORT_LE, o + 2, (short) 4);
-            b.set(INT_LE, o + 4, flags);
-            b.set(INT_LE, o + 8, PcapngFormat.OPT_END); // opt_endofopt: code and length 0
+            putLongLE(b, o, PcapngFormat.OPT_EPB_FLAGS | 4 << 16 | (long) flags << 32); // code 2, length 4, value
             o += FLAGS_OPTION_LENGTH;
         }
-        b.set(INT_LE, o, blockLength);
+        putIntLE(b, o, blockLength);
         used = at + blockLength;
         ifPackets[id]++;
     }
@@ -206,7 +211,7 @@ public final class PcapngWriter implements CaptureFileWriter {
     private int interfaceId(Packet packet, int linkType) throws IOException {
         int index = packet.interfaceIndex();
         String ifName = packet.interfaceName();
-        if (index == lastIndex && linkType == lastLinkType && Objects.equals(ifName, lastName)) {
+        if (index == lastIndex && linkType == lastLinkType && (ifName == lastName || Objects.equals(ifName, lastName))) {
             return lastId;
         }
         int id = -1;
@@ -297,6 +302,28 @@ public final class PcapngWriter implements CaptureFileWriter {
             o = putLongOption(o, PcapngFormat.OPT_ISB_USRDELIV, ifPackets[id]);
             endBlock(at, o, length);
             used = at + length;
+        }
+    }
+
+    private static int[] flagsByType() {
+        PacketType[] types = PacketType.values();
+        int[] flags = new int[types.length];
+        for (PacketType t : types) {
+            flags[t.ordinal()] = PcapngFormat.epbFlags(t);
+        }
+        return flags;
+    }
+
+    private static void putIntLE(byte[] b, int at, int value) {
+        b[at] = (byte) value;
+        b[at + 1] = (byte) (value >>> 8);
+        b[at + 2] = (byte) (value >>> 16);
+        b[at + 3] = (byte) (value >>> 24);
+    }
+
+    private static void putLongLE(byte[] b, int at, long value) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (value >>> (8 * i));
         }
     }
 
