@@ -33,7 +33,10 @@ public interface Packet {
     /** Offset of the first captured byte in {@link #segment()}. */
     long frameOffset();
 
-    /** Interface index (live capture, pcapng interface id for files; -1 if unknown). */
+    /**
+     * Interface index: the kernel's for live capture and for classic files with Linux cooked v2 headers
+     * ({@code LINKTYPE_LINUX_SLL2}), the interface id within its section for pcapng; -1 if unknown.
+     */
     int interfaceIndex();
 
     /** Interface name, or {@code null} if unknown. Cached per interface, not allocated per packet. */
@@ -45,6 +48,34 @@ public interface Packet {
     /** Which way the packet went: {@code packetType().direction()}. */
     default Direction direction() {
         return packetType().direction();
+    }
+
+    /**
+     * The hardware type of the interface ({@code sll_hatype}, an {@code ARPHRD_*} value) as the kernel
+     * reported it with the frame; -1 when not recorded (files). With {@link #protocol()} and
+     * {@link #linkAddress()} it is what a Linux cooked header records, so that a capture on all interfaces,
+     * whose frames start at the network layer, can be written as {@code tcpdump -i any} writes it.
+     */
+    default int hardwareType() {
+        return -1;
+    }
+
+    /** The frame's protocol as the kernel reported it ({@code sll_protocol}, an EtherType); 0 when not recorded. */
+    default int protocol() {
+        return 0;
+    }
+
+    /**
+     * The link-layer source address the kernel reported ({@code sll_addr}): its first
+     * {@link #linkAddressLength()} bytes, the first in the top 8 bits; 0 when not recorded.
+     */
+    default long linkAddress() {
+        return 0;
+    }
+
+    /** How many bytes of {@link #linkAddress()} are the address (0 to 8); 0 when not recorded. */
+    default int linkAddressLength() {
+        return 0;
     }
 
     /** True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID). */

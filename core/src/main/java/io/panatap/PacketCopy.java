@@ -25,6 +25,10 @@ public final class PacketCopy implements Packet {
     private final boolean hasVlanTag;
     private final int vlanTci;
     private final int vlanTpid;
+    private final int hardwareType;
+    private final int protocol;
+    private final long linkAddress;
+    private final int linkAddressLength;
     private PacketHeaders headers;
 
     private PacketCopy(Packet p, byte[] bytes) {
@@ -40,6 +44,10 @@ public final class PacketCopy implements Packet {
         this.hasVlanTag = p.hasVlanTag();
         this.vlanTci = p.vlanTci();
         this.vlanTpid = p.vlanTpid();
+        this.hardwareType = p.hardwareType();
+        this.protocol = p.protocol();
+        this.linkAddress = p.linkAddress();
+        this.linkAddressLength = p.linkAddressLength();
     }
 
     /** Copies the metadata and the {@code captureLength()} bytes of {@code packet}. */
@@ -97,6 +105,26 @@ public final class PacketCopy implements Packet {
     @Override
     public PacketType packetType() {
         return packetType;
+    }
+
+    @Override
+    public int hardwareType() {
+        return hardwareType;
+    }
+
+    @Override
+    public int protocol() {
+        return protocol;
+    }
+
+    @Override
+    public long linkAddress() {
+        return linkAddress;
+    }
+
+    @Override
+    public int linkAddressLength() {
+        return linkAddressLength;
     }
 
     @Override

@@ -36,6 +36,11 @@ public enum PacketType {
         return pktType >= 0 && pktType < BY_LINUX_VALUE.length ? BY_LINUX_VALUE[pktType] : UNKNOWN;
     }
 
+    /** The Linux {@code sll_pkttype} value (0..4); -1 for {@link #UNKNOWN}. */
+    public int linuxValue() {
+        return this == UNKNOWN ? -1 : ordinal();
+    }
+
     /** {@link Direction#OUT} for {@link #OUTGOING}, {@link Direction#UNKNOWN} for {@link #UNKNOWN}, else in. */
     public Direction direction() {
         return direction;

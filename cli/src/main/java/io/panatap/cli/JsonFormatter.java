@@ -12,9 +12,9 @@ import io.panatap.parse.TcpFlags;
  *  "src":"127.0.0.1","dst":"127.0.0.1","srcPort":35352,"dstPort":4444,"flags":24,"flagNames":["PSH","ACK"],
  *  "seq":340089511,"ack":92429880,"window":64,"length":5}
  * </pre>
- * (on one line). {@code iface} and {@code direction} are null when unknown (most files); {@code flags},
- * {@code flagNames}, {@code seq}, {@code ack}, {@code window} and {@code length} are null when the capture
- * ends before the field.
+ * (on one line). {@code iface} and {@code direction} are null when unknown (a file that does not record
+ * them; pcapng and Linux cooked headers do); {@code flags}, {@code flagNames}, {@code seq}, {@code ack},
+ * {@code window} and {@code length} are null when the capture ends before the field.
  */
 final class JsonFormatter implements RowFormatter {
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};

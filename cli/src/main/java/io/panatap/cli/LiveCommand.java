@@ -8,7 +8,7 @@ import io.panatap.capture.NetworkInterfaces;
 import io.panatap.capture.PacketCapture;
 import io.panatap.capture.UserSwitch;
 import io.panatap.filter.FilterException;
-import io.panatap.pcap.PcapWriter;
+import io.panatap.pcap.CaptureFileWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -89,16 +89,21 @@ final class LiveCommand {
             stderr.println("panatap: capture ready on " + where + " after " + sinceLaunchMillis() + " ms");
         }
         TextOutput out = new TextOutput(stdout, 64 * 1024);
-        PcapWriter writer = null;
+        CaptureFileWriter writer = null;
         PacketSink sink = null;
         try {
             if (options.writeFile != null) {
-                writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout);
+                writer = Writers.create(options, options.writeFile, capture.linkType(), capture.snapLength(),
+                        options.allInterfaces(), stdout);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count);
             sink.start();
             out.flush();
             sink.drain(capture, BATCH, session); // ends when the session's shutdown hook closes the capture
+            if (writer != null) {
+                CaptureStats stats = capture.stats();
+                writer.writeStatistics(stats.received(), stats.dropped()); // a normal stop: pcapng records them
+            }
         } catch (CaptureException e) {
             throw new CommandException(describe(e, where), e);
         } finally {

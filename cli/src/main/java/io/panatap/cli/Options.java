@@ -25,12 +25,17 @@ final class Options {
               -i, --interface IFACE   capture on IFACE, or on number IFACE of -D (default: all interfaces;
                                       "any" also means all)
               -D, --list-interfaces   list the interfaces that can be captured on, then exit
-              -Q, --direction DIR     in, out or inout (default: in, received segments only)
+              -Q, --direction DIR     in, out or inout (default: in, received segments only, for rows;
+                                      inout, both directions, with -w, as tcpdump writes)
               -c, --count N           stop after N segments (with -w: after N packets written)
               -s, --snapshot-length N bytes kept per packet (0 or default: 262144)
               -B, --buffer-size KiB   size of the kernel ring buffer
               -p, --no-promiscuous-mode  do not put the interface into promiscuous mode
-              -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows
+              -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows;
+                                      pcapng when FILE ends in .pcapng; on all interfaces a pcap file is
+                                      Linux cooked v2 (SLL2), as tcpdump -i any writes
+              --pcapng                write -w as pcapng whatever its name (interfaces, directions and
+                                      statistics recorded)
               --workers N             capture with N threads, packets spread by flow (default 1); rows of
                                       different workers never mix inside a line; with -w, one file per
                                       worker: -w out.pcap writes out-0.pcap, out-1.pcap, ...
@@ -69,6 +74,8 @@ final class Options {
     int bufferKiB;
     boolean promiscuous = true;
     String writeFile;
+    /** {@code --pcapng}: write {@code -w} as pcapng whatever its name. */
+    boolean pcapng;
     String readFile;
     String filterFile;
     String filterExpression;
@@ -170,6 +177,12 @@ final class Options {
         if (o.readFile != null && (interfaceGiven || directionGiven || captureOnly || o.listInterfaces)) {
             throw new UsageException("-r reads a file: -i, -Q, -B, -p, -D, -Z and --workers apply to live capture only");
         }
+        if (o.writeFile != null && !directionGiven) {
+            o.directions = List.of(Direction.IN, Direction.OUT); // a file keeps both halves, as tcpdump's
+        }
+        if (o.pcapng && o.writeFile == null) {
+            throw new UsageException("--pcapng sets the format of the -w file: give -w FILE too");
+        }
         if (o.writeFile != null && o.formatGiven) {
             throw new UsageException("-w writes packets, not rows: --format cannot be used with -w");
         }
@@ -181,6 +194,9 @@ final class Options {
         }
         return o;
     }
+
+    /** Stands for {@code --pcapng}, which has no short form. */
+    private static final char PCAPNG = '#';
 
     private static boolean isShort(char c) {
         return "DdhlnNfpUSKqvicsBwrFQZ".indexOf(c) >= 0;
@@ -213,6 +229,7 @@ final class Options {
             case "absolute-tcp-sequence-numbers" -> 'S';
             case "dont-verify-checksums" -> 'K';
             case "version" -> 'V';
+            case "pcapng" -> PCAPNG;
             default -> 0;
         };
     }
@@ -220,6 +237,7 @@ final class Options {
     private void apply(char option, String value, String shown) throws UsageException {
         switch (option) {
             case 'D' -> listInterfaces = true;
+            case PCAPNG -> pcapng = true;
             case 'd' -> dumpFilter = true;
             case 'h' -> help = true;
             case 'V' -> version = true;

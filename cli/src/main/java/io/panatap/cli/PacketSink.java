@@ -4,7 +4,7 @@ import io.panatap.Packet;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
 import io.panatap.parse.ParseStatus;
-import io.panatap.pcap.PcapWriter;
+import io.panatap.pcap.CaptureFileWriter;
 
 import java.io.IOException;
 
@@ -21,14 +21,14 @@ final class PacketSink implements PacketListener {
     @FunctionalInterface
     interface WriterOpener {
         /** A writer for packets like {@code first}, which will be written to it next. */
-        PcapWriter open(Packet first) throws IOException;
+        CaptureFileWriter open(Packet first) throws IOException;
     }
 
     private final RowFormatter formatter;
     private final TextOutput out;
     private final boolean writing;
     private final WriterOpener opener;
-    private PcapWriter writer;
+    private CaptureFileWriter writer;
     private final PacketFilter filter;
     private final long limit;
     private final StringBuilder row = new StringBuilder(256);
@@ -38,7 +38,7 @@ final class PacketSink implements PacketListener {
     private IOException error;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
-    PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, PacketFilter filter, long limit) {
+    PacketSink(RowFormatter formatter, TextOutput out, CaptureFileWriter writer, PacketFilter filter, long limit) {
         this(formatter, out, writer, null, filter, limit);
     }
 
@@ -46,7 +46,7 @@ final class PacketSink implements PacketListener {
      * Writes packets to {@code writer}, or, while it is null, to the writer {@code opener} opens on the first
      * packet written; prints rows when both are null.
      */
-    PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, WriterOpener opener, PacketFilter filter,
+    PacketSink(RowFormatter formatter, TextOutput out, CaptureFileWriter writer, WriterOpener opener, PacketFilter filter,
                long limit) {
         this.formatter = formatter;
         this.out = out;
@@ -151,7 +151,7 @@ final class PacketSink implements PacketListener {
     }
 
     /** The {@code -w} writer; null when rows are printed or no packet was written yet. */
-    PcapWriter writer() {
+    CaptureFileWriter writer() {
         return writer;
     }
 

@@ -4,7 +4,7 @@ import io.panatap.parse.LinkType;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.LinkTypeMismatchException;
-import io.panatap.pcap.PcapWriter;
+import io.panatap.pcap.CaptureFileWriter;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -67,9 +67,11 @@ final class ReadCommand {
                 stderr.println("panatap: " + rejectsAll);
             }
             TextOutput out = new TextOutput(stdout, 64 * 1024);
-            // The pcap file takes the link type of the capture's first interface; when the first section
+            // A pcap file takes the link type of the capture's first interface; when the first section
             // describes none, the file is started with the first record written, by when it is known.
-            PcapWriter writer = options.writeFile != null && reader.linkType() >= 0
+            // A pcapng file describes each packet's own interface as it comes.
+            boolean pcapng = options.writeFile != null && Writers.pcapng(options, options.writeFile);
+            CaptureFileWriter writer = options.writeFile != null && (reader.linkType() >= 0 || pcapng)
                     ? createWriter(reader, reader.linkType()) : null;
             PacketSink.WriterOpener opener = options.writeFile == null ? null : first -> {
                 try {
@@ -96,8 +98,8 @@ final class ReadCommand {
             } catch (LinkTypeMismatchException e) {
                 throw new CommandException("-w " + options.writeFile + ": record " + e.frameNumber() + " has link type "
                         + LinkTypeMismatchException.describe(e.packetLinkType()) + " but the pcap file was started with "
-                        + LinkTypeMismatchException.describe(e.fileLinkType()) + "; a pcap file holds one link type"
-                        + " (pcapng writing is not available yet)", e);
+                        + LinkTypeMismatchException.describe(e.fileLinkType()) + "; a pcap file holds one link type:"
+                        + " write pcapng (-w FILE.pcapng or --pcapng) to keep every packet under its own interface", e);
             } finally {
                 if (sink.writer() != null) {
                     sink.writer().close();
@@ -137,13 +139,13 @@ final class ReadCommand {
                 + LinkType.describe(linkType) + (records == 1 ? " was" : " were") + " not decoded";
     }
 
-    private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
-        return Writers.create(options.writeFile, linkType,
-                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
+    private CaptureFileWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
+        return Writers.create(options, options.writeFile, linkType,
+                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, false, stdout);
     }
 
     private void writeEmptyFile(CaptureFileReader reader) throws CommandException, IOException {
-        if (reader.linkType() < 0) {
+        if (reader.linkType() < 0 && !Writers.pcapng(options, options.writeFile)) {
             throw new CommandException("-w " + options.writeFile + ": the capture describes no interface, so there"
                     + " is no link type to start the pcap file with");
         }

@@ -4,7 +4,7 @@ import io.panatap.Packet;
 import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
-import io.panatap.pcap.PcapWriter;
+import io.panatap.pcap.CaptureFileWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -95,7 +95,7 @@ final class WorkerCapture {
     private final class Worker implements CaptureGroup.BatchListener {
         final PacketSink sink;
 
-        Worker(RowFormatter formatter, PcapWriter writer) {
+        Worker(RowFormatter formatter, CaptureFileWriter writer) {
             // TextOutput writes only whole rows: a row that does not fit flushes the buffer first.
             this.sink = new PacketSink(formatter, new TextOutput(new LockedOutput(stdout), 64 * 1024), writer, null, 0);
         }
@@ -131,15 +131,24 @@ final class WorkerCapture {
         }
     }
 
+    /** A normal stop, every worker ended: each file records its own worker's socket statistics (pcapng). */
+    private void writeStatistics(List<CaptureFileWriter> writers) throws IOException {
+        group.close();
+        for (int i = 0; i < writers.size(); i++) {
+            CaptureStats stats = group.stats(i);
+            writers.get(i).writeStatistics(stats.received(), stats.dropped());
+        }
+    }
+
     void run() throws CommandException, IOException {
-        List<PcapWriter> writers = new ArrayList<>();
+        List<CaptureFileWriter> writers = new ArrayList<>();
         List<Worker> workers = new ArrayList<>();
         try {
             for (int i = 0; i < group.workers(); i++) {
-                PcapWriter writer = null;
+                CaptureFileWriter writer = null;
                 if (options.writeFile != null) {
-                    writer = Writers.create(fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
-                            group.worker(i).snapLength(), stdout);
+                    writer = Writers.create(options, fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
+                            group.worker(i).snapLength(), options.allInterfaces(), stdout);
                     writers.add(writer);
                 }
                 workers.add(new Worker(formatters.get(), writer));
@@ -152,6 +161,7 @@ final class WorkerCapture {
                     group.close();
                 }
             }
+            writeStatistics(writers);
         } catch (CaptureException e) {
             if (!session.stopRequested()) {
                 throw new CommandException(LiveCommand.describe(e, where), e);
@@ -162,7 +172,7 @@ final class WorkerCapture {
             Thread.currentThread().interrupt();
         } finally {
             group.close();
-            for (PcapWriter w : writers) {
+            for (CaptureFileWriter w : writers) {
                 try {
                     w.close();
                 } catch (IOException e) {

@@ -1,24 +1,50 @@
 package io.panatap.cli;
 
+import io.panatap.parse.LinkType;
+import io.panatap.pcap.CaptureFileWriter;
 import io.panatap.pcap.PcapWriter;
+import io.panatap.pcap.PcapngWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
-/** Opens the {@code -w} file. */
+/**
+ * Opens the {@code -w} file: the one place that picks its format. pcapng for a name ending in
+ * {@code .pcapng} or with {@code --pcapng}, classic pcap otherwise; a classic file of a capture on all
+ * interfaces (whose frames start at the network layer) is {@code LINKTYPE_LINUX_SLL2}, as
+ * {@code tcpdump -i any} writes it, so that interface, direction and link-layer address survive.
+ */
 final class Writers {
     private Writers() {
     }
 
-    /** A pcap writer for {@code name}, {@code -} meaning standard output. */
-    static PcapWriter create(String name, int linkType, int snapLength, OutputStream stdout) throws CommandException {
+    /** True when {@code -w name} writes pcapng. */
+    static boolean pcapng(Options options, String name) {
+        return options.pcapng || name.toLowerCase(Locale.ROOT).endsWith(".pcapng");
+    }
+
+    /**
+     * A writer for {@code name}, {@code -} meaning standard output. {@code linkType} is the source's link
+     * type (pcapng describes each packet's own interface instead); {@code allInterfaces} is true for a live
+     * capture on all interfaces.
+     */
+    static CaptureFileWriter create(Options options, String name, int linkType, int snapLength,
+                                    boolean allInterfaces, OutputStream stdout) throws CommandException {
+        boolean pcapng = pcapng(options, name);
+        int fileLinkType = allInterfaces && linkType == LinkType.RAW ? LinkType.LINUX_SLL2 : linkType;
+        // A cooked header makes each record 20 bytes longer: the snap length covers it, as libpcap's does.
+        String application = "panatap " + Main.version();
         if (name.equals("-")) {
             try {
-                return PcapWriter.create(stdout, "standard output", linkType, snapLength, PcapWriter.Precision.MICRO);
+                return pcapng ? PcapngWriter.create(stdout, "standard output", snapLength, allInterfaces, application)
+                        : PcapWriter.create(stdout, "standard output", fileLinkType, snapLength,
+                        PcapWriter.Precision.MICRO);
             } catch (IOException e) {
-                throw new CommandException("cannot write the pcap header to standard output (" + e.getMessage() + ")", e);
+                throw new CommandException("cannot write the " + (pcapng ? "pcapng" : "pcap")
+                        + " header to standard output (" + e.getMessage() + ")", e);
             }
         }
         Path path;
@@ -33,7 +59,8 @@ final class Writers {
                     + "another path for -w");
         }
         try {
-            return PcapWriter.create(path, linkType, snapLength, PcapWriter.Precision.MICRO);
+            return pcapng ? PcapngWriter.create(path, snapLength, allInterfaces, application)
+                    : PcapWriter.create(path, fileLinkType, snapLength, PcapWriter.Precision.MICRO);
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
                     + "); choose a writable path", e);

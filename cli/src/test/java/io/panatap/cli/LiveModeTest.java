@@ -4,6 +4,7 @@ import io.panatap.pcap.CaptureFileReader;
 import io.panatap.parse.LinkType;
 import io.panatap.testing.Frames;
 import io.panatap.testing.Netns;
+import io.panatap.testing.PcapngStatistics;
 import io.panatap.testing.Prerequisites;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
@@ -273,7 +274,7 @@ class LiveModeTest {
     @Test
     void writesAPcapThatTheReaderAndTcpdumpRead() throws Exception {
         Path file = dir.resolve("live.pcap");
-        Running r = start("-v", "-c", "5", "-w", file.toString());
+        Running r = start("-v", "-c", "5", "-Q", "in", "-w", file.toString());
         r.awaitReady();
         connection(net.peerIpv4());
         CommandRunner.Result result = r.finish();
@@ -282,17 +283,132 @@ class LiveModeTest {
         assertThat(result.err()).contains("5 packets captured\n");
         assertThat(ReadModeTest.frames(file)).hasSize(5);
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
-            assertThat(reader.linkType()).isEqualTo(LinkType.RAW);
+            assertThat(reader.linkType()).as("all interfaces: cooked v2, as tcpdump -i any")
+                    .isEqualTo(LinkType.LINUX_SLL2);
         }
         CommandRunner.Result reread = CommandRunner.run("-r", file.toString(), "--format", "json");
-        assertThat(reread.lines()).hasSize(5).allMatch(l -> l.contains("\"dstPort\":5555"));
+        assertThat(reread.lines()).hasSize(5).allMatch(l -> l.contains("\"dstPort\":5555"))
+                .allMatch(l -> l.contains("\"direction\":\"host\""));
         if (Prerequisites.optionalTool("tcpdump") != null) {
-            Process p = new ProcessBuilder("tcpdump", "-n", "-r", file.toString())
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).isZero();
-            assertThat(text.lines()).hasSize(5);
+            assertThat(tcpdumpRead(file)).hasSize(5);
         }
+    }
+
+    /** {@code tcpdump -n -r file}, each line without its timestamp. */
+    private static List<String> tcpdumpRead(Path file) throws Exception {
+        Process p = new ProcessBuilder("tcpdump", "-n", "-r", file.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        return text.lines().map(l -> l.replaceFirst("^\\S+ ", "")).toList();
+    }
+
+    /** Waits until {@code file} holds {@code text}, or fails after 30 s. */
+    private static void awaitText(Path file, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.readString(file).contains(text)) {
+            assertThat(System.nanoTime()).as("%s shows '%s'", file, text).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void interrupt(Process p) {
+        Netns.run("kill", "-INT", String.valueOf(p.pid()));
+    }
+
+    @Test
+    void onAllInterfacesWritesBothDirectionsAsSll2WhichTcpdumpReadsAsItsOwnAnyCapture() throws Exception {
+        Prerequisites.requireTool("tcpdump");
+        Path ours = dir.resolve("any-ours.pcap");
+        Path theirs = dir.resolve("any-tcpdump.pcap");
+        Path tcpdumpErr = Files.createTempFile(dir, "tcpdump", ".txt");
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", net.namespace(), "tcpdump", "-i", "any", "-U", "--immediate-mode",
+                "-w", theirs.toString(), "tcp", "port", String.valueOf(PORT))
+                .redirectError(tcpdumpErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Running r = start("-v", "-w", ours.toString(), "tcp", "port", String.valueOf(PORT));
+        r.awaitReady();
+        awaitText(tcpdumpErr, "listening on any");
+        connection(net.peerIpv4());
+        Thread.sleep(1000); // tcpdump leaves what is still in its ring when interrupted
+        interrupt(r.process());
+        interrupt(tcpdump);
+        CommandRunner.Result result = r.finish();
+        assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(result.status()).isZero();
+        List<String> expected = tcpdumpRead(theirs);
+        assertThat(expected).as("tcpdump saw both directions").anyMatch(l -> l.contains(" Out "))
+                .anyMatch(l -> l.contains(" In "));
+        assertThat(tcpdumpRead(ours)).isEqualTo(expected);
+        assertThat(result.err()).contains(expected.size() + " packets captured\n");
+
+        // Rows read back show the direction, from panatap's file and from tcpdump's alike.
+        CommandRunner.Result fromOurs = CommandRunner.run("-r", ours.toString(), "--format", "json");
+        CommandRunner.Result fromTheirs = CommandRunner.run("-r", theirs.toString(), "--format", "json");
+        assertThat(fromOurs.lines()).hasSize(expected.size()).noneMatch(l -> l.contains("\"direction\":null"))
+                .anyMatch(l -> l.contains("\"direction\":\"outgoing\""));
+        assertThat(fromOurs.out().replaceAll("\"time\":\"[^\"]+\"", ""))
+                .isEqualTo(fromTheirs.out().replaceAll("\"time\":\"[^\"]+\"", ""));
+        if (Prerequisites.optionalTool("tshark") != null) {
+            assertThat(PcapngTools.run("tshark", "-r", ours.toString(), "-T", "fields", "-e", "sll.pkttype"))
+                    .hasSize(expected.size()).contains("0", "4");
+        }
+    }
+
+    @Test
+    void onAllInterfacesWritesPcapngThatReadsBackToTheLiveRowsWithInterfacesDirectionsAndStatistics()
+            throws Exception {
+        Prerequisites.requireTool("tshark");
+        Path file = dir.resolve("any.pcapng");
+        Running rows = start("-v", "-Q", "inout", "--format", "json", "tcp", "port", String.valueOf(PORT));
+        Running writer = start("-v", "-w", file.toString(), "tcp", "port", String.valueOf(PORT));
+        rows.awaitReady();
+        writer.awaitReady();
+        connection(net.peerIpv4());
+        Thread.sleep(300);
+        interrupt(rows.process());
+        interrupt(writer.process());
+        CommandRunner.Result live = rows.finish();
+        CommandRunner.Result written = writer.finish();
+        assertThat(written.status()).isZero();
+        CommandRunner.Result reread = CommandRunner.run("-r", file.toString(), "--format", "json");
+        assertThat(reread.lines()).as("a connection, both directions").hasSizeGreaterThanOrEqualTo(8);
+        assertThat(reread.out().replaceAll("\"time\":\"[^\"]+\"", ""))
+                .as("the rows of the file are the live rows (times apart: each socket stamps its own copy)")
+                .isEqualTo(live.out().replaceAll("\"time\":\"[^\"]+\"", ""));
+        List<String> fields = PcapngTools.run("tshark", "-r", file.toString(), "-T", "fields", "-E", "separator=,",
+                "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "sll.ifindex");
+        assertThat(fields).hasSize(reread.lines().size())
+                .allMatch(l -> l.startsWith(net.peerInterface() + ",0x0000000"))
+                .anyMatch(l -> l.contains(",0x00000001,")).anyMatch(l -> l.contains(",0x00000002,"));
+        String info = String.join("\n", PcapngTools.run("capinfos", file.toString()));
+        assertThat(info).contains("Encapsulation = Linux cooked-mode capture v2 (210 - linux-sll2)")
+                .contains("Name = " + net.peerInterface()).contains("Number of stat entries = 1")
+                .contains("Capture application: panatap ");
+        List<Map<Integer, Long>> stats = PcapngStatistics.of(Files.readAllBytes(file));
+        assertThat(stats).hasSize(1);
+        assertThat(stats.getFirst().get(7)).as("isb_usrdeliv").isEqualTo(reread.lines().size());
+    }
+
+    @Test
+    void onOneInterfaceWritesPcapngWithItsEthernetFramesAndTheSocketStatistics() throws Exception {
+        Prerequisites.requireTool("tshark");
+        Path file = dir.resolve("one.pcapng");
+        Running writer = start("-v", "-i", net.peerInterface(), "-c", "6", "-w", file.toString());
+        writer.awaitReady();
+        connection(net.peerIpv4());
+        CommandRunner.Result written = writer.finish();
+        assertThat(written.status()).isZero();
+        assertThat(written.err()).contains("6 packets captured\n");
+        List<String> fields = PcapngTools.run("tshark", "-r", file.toString(), "-T", "fields", "-E", "separator=,",
+                "-e", "frame.interface_name", "-e", "frame.packet_flags_direction", "-e", "eth.type");
+        assertThat(fields).hasSize(6).containsOnly(net.peerInterface() + ",0x00000001,0x0800",
+                net.peerInterface() + ",0x00000002,0x0800");
+        Map<Integer, Long> stats = PcapngStatistics.of(Files.readAllBytes(file)).getFirst();
+        long received = Long.parseLong(written.err().replaceAll("(?s).*\n(\\d+) packets? received by filter.*", "$1"));
+        assertThat(stats.get(4)).as("isb_ifrecv").isEqualTo(received);
+        assertThat(stats.get(5)).as("isb_ifdrop").isZero();
+        assertThat(stats.get(7)).as("isb_usrdeliv").isEqualTo(6);
+        assertThat(stats.get(3)).as("isb_endtime").isGreaterThanOrEqualTo(stats.get(2));
     }
 
     @Test
@@ -309,7 +425,7 @@ class LiveModeTest {
     void sigintStopsCleanlyEvenWhenStartedWithSigintIgnoredAsAScriptsBackgroundJobIs() throws Exception {
         Path err = Files.createTempFile(dir, "err", ".txt");
         Path out = Files.createTempFile(dir, "out", ".txt");
-        List<String> java = CommandRunner.command("-v", "-w", dir.resolve("ignored-int.pcap").toString());
+        List<String> java = CommandRunner.command("-v", "-Q", "in", "-w", dir.resolve("ignored-int.pcap").toString());
         String script = "trap '' INT; exec ip netns exec " + net.namespace() + " "
                 + String.join(" ", java.stream().map(a -> "'" + a + "'").toList());
         Process p = new ProcessBuilder("bash", "-c", script).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -327,7 +443,7 @@ class LiveModeTest {
     private void stopsCleanlyOn(String signal) throws Exception {
         Running table = start("-v");
         Path file = dir.resolve("signal-" + signal + ".pcap");
-        Running writer = start("-v", "-w", file.toString());
+        Running writer = start("-v", "-Q", "in", "-w", file.toString());
         table.awaitReady();
         writer.awaitReady();
         connection(net.peerIpv4());

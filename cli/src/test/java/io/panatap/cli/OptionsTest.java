@@ -27,6 +27,25 @@ class OptionsTest {
     }
 
     @Test
+    void writingDefaultsToBothDirectionsAsTcpdumpAndDashQStillDecides() throws Exception {
+        assertThat(Options.parse("-w", "out.pcap").directions).containsExactly(Direction.IN, Direction.OUT);
+        assertThat(Options.parse("--format", "json").directions).as("rows keep received segments")
+                .containsExactly(Direction.IN);
+        assertThat(Options.parse("-Q", "in", "-w", "out.pcap").directions).containsExactly(Direction.IN);
+        assertThat(Options.parse("-w", "out.pcap", "-Qout").directions).containsExactly(Direction.OUT);
+    }
+
+    @Test
+    void pcapngIsChosenByTheNameOrByDashDashPcapngWhichNeedsAFile() throws Exception {
+        assertThat(Writers.pcapng(Options.parse("-w", "x.pcapng"), "x.pcapng")).isTrue();
+        assertThat(Writers.pcapng(Options.parse("-w", "X.PCAPNG"), "X.PCAPNG")).isTrue();
+        assertThat(Writers.pcapng(Options.parse("-w", "x.pcap"), "x.pcap")).isFalse();
+        assertThat(Writers.pcapng(Options.parse("--pcapng", "-w", "-"), "-")).isTrue();
+        assertThatThrownBy(() -> Options.parse("--pcapng")).isInstanceOf(UsageException.class)
+                .hasMessage("--pcapng sets the format of the -w file: give -w FILE too");
+    }
+
+    @Test
     void everyShortOptionWithASeparateValue() throws Exception {
         Options o = Options.parse("-i", "eth0", "-Q", "inout", "-c", "5", "-s", "128", "-B", "4096", "-p",
                 "-w", "out.pcap", "-n", "-v", "-l", "-U");

@@ -88,11 +88,34 @@ class PcapngReadModeTest {
         Path out = dir.resolve("out.pcap");
         Result r = CommandRunner.run("-r", mixed().toString(), "-w", out.toString());
         assertThat(r.err()).isEqualTo("panatap: -w " + out + ": record 3 has link type RAW (101) but the pcap file"
-                + " was started with EN10MB (1); a pcap file holds one link type (pcapng writing is not available"
-                + " yet)\n");
+                + " was started with EN10MB (1); a pcap file holds one link type: write pcapng (-w FILE.pcapng or"
+                + " --pcapng) to keep every packet under its own interface\n");
         assertThat(r.status()).isEqualTo(1);
         assertThat(records(out)).as("a valid pcap of the records before it")
                 .containsExactly("1 " + hex(SYN_22), "1 " + hex(TestFrames.udpFrame()));
+    }
+
+    @Test
+    void writingPcapngKeepsEveryPacketUnderItsOwnInterfaceAndReadsBackToTheSameRows() throws Exception {
+        for (List<String> how : List.of(List.of("-w", dir.resolve("out.pcapng").toString()),
+                List.of("--pcapng", "-w", dir.resolve("out.cap").toString()))) {
+            Path out = Path.of(how.getLast());
+            List<String> args = new ArrayList<>(List.of("-r", mixed().toString()));
+            args.addAll(how);
+            Result r = CommandRunner.run(args.toArray(String[]::new));
+            assertThat(r.err()).isEmpty();
+            assertThat(r.status()).isZero();
+            assertThat(records(out)).containsExactly("1 " + hex(SYN_22), "1 " + hex(TestFrames.udpFrame()),
+                    "101 " + hex(TestFrames.rawIp(SYN_80)), "1 " + hex(DATA_22));
+            try (CaptureFileReader reader = CaptureFileReader.open(out)) {
+                assertThat(reader.isPcapng()).isTrue();
+            }
+            for (String format : List.of("json", "line", "table")) {
+                Result original = CommandRunner.run("-r", mixed().toString(), "--format", format);
+                Result copy = CommandRunner.run("-r", out.toString(), "--format", format);
+                assertThat(copy.out()).as(format).isEqualTo(original.out()).isNotEmpty();
+            }
+        }
     }
 
     @Test

@@ -127,7 +127,7 @@ class WorkersModeTest {
     void withWEachWorkerWritesItsOwnValidPcapInTimestampOrder() throws Exception {
         Path file = dir.resolve("workers.pcap");
         CommandRunner.Result result = run(() -> connections(CONNECTIONS), "-v", "--workers", "2", "-i",
-                net.peerInterface(), "-c", String.valueOf(5 * CONNECTIONS), "-w", file.toString());
+                net.peerInterface(), "-Q", "in", "-c", String.valueOf(5 * CONNECTIONS), "-w", file.toString());
 
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.out()).isEmpty();
@@ -160,6 +160,29 @@ class WorkersModeTest {
             }
         }
         assertThat(total).isEqualTo(5 * CONNECTIONS);
+    }
+
+    @Test
+    void withWEachWorkerWritesItsOwnPcapngWithBothDirectionsAndItsOwnStatistics() throws Exception {
+        Prerequisites.requireTool("tshark");
+        Path file = dir.resolve("workers.pcapng");
+        CommandRunner.Result result = run(() -> connections(CONNECTIONS), "-v", "--workers", "2", "-i",
+                net.peerInterface(), "-c", String.valueOf(6 * CONNECTIONS), "-w", file.toString());
+        assertThat(result.status()).as(result.err()).isZero();
+        int total = 0;
+        for (int worker = 0; worker < 2; worker++) {
+            Path part = dir.resolve("workers-" + worker + ".pcapng");
+            List<String> fields = PcapngTools.run("tshark", "-r", part.toString(), "-T", "fields", "-E",
+                    "separator=,", "-e", "frame.interface_name", "-e", "frame.packet_flags_direction");
+            assertThat(fields).as("worker %d", worker).isNotEmpty()
+                    .allMatch(l -> l.startsWith(net.peerInterface() + ",0x0000000"));
+            List<Map<Integer, Long>> stats = io.panatap.testing.PcapngStatistics.of(Files.readAllBytes(part));
+            assertThat(stats).hasSize(1);
+            assertThat(stats.getFirst().get(7)).as("isb_usrdeliv").isEqualTo(fields.size());
+            assertThat(stats.getFirst().get(4)).as("isb_ifrecv, the worker's own socket").isNotNull();
+            total += fields.size();
+        }
+        assertThat(total).isEqualTo(6 * CONNECTIONS);
     }
 
     @Test

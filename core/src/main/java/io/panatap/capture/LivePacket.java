@@ -2,9 +2,12 @@ package io.panatap.capture;
 
 import io.panatap.PacketType;
 import io.panatap.internal.PacketView;
+import io.panatap.internal.linux.PacketAbi;
 import io.panatap.parse.PacketHeaders;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * The reusable view of one frame in the ring, handed to listeners. The {@link RingReader} fills its fields
@@ -13,8 +16,12 @@ import java.lang.foreign.MemorySegment;
  * direction are looked up only when asked for, not per frame.
  */
 final class LivePacket extends PacketView {
+    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
+
     private final PacketSocket names;
     private int linuxPacketType;
+    /** Offset of the frame's {@code sockaddr_ll} in the ring, read only when asked for. */
+    private long sockaddr;
 
     /** {@code names} resolves interface indexes; null where there is no socket (the warm-up ring). */
     LivePacket(PacketSocket names, MemorySegment ring, int linkType) {
@@ -24,7 +31,7 @@ final class LivePacket extends PacketView {
 
     /** Called by the capture for each frame it delivers; the next {@link #headers()} call decodes it. */
     void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, long frameOffset,
-               int interfaceIndex, int packetType, boolean hasVlanTag, int vlanTci, int vlanTpid) {
+               int interfaceIndex, int packetType, boolean hasVlanTag, int vlanTci, int vlanTpid, long sockaddr) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
         this.captureLength = captureLength;
@@ -35,6 +42,7 @@ final class LivePacket extends PacketView {
         this.hasVlanTag = hasVlanTag;
         this.vlanTci = vlanTci;
         this.vlanTpid = vlanTpid;
+        this.sockaddr = sockaddr;
         nextFrame();
     }
 
@@ -46,6 +54,31 @@ final class LivePacket extends PacketView {
     @Override
     public PacketType packetType() {
         return PacketType.ofLinux(linuxPacketType);
+    }
+
+    @Override
+    public int hardwareType() {
+        return segment.get(ValueLayout.JAVA_SHORT, sockaddr + PacketAbi.SLL_HATYPE) & 0xFFFF;
+    }
+
+    @Override
+    public int protocol() {
+        return segment.get(SHORT_BE, sockaddr + PacketAbi.SLL_PROTOCOL) & 0xFFFF; // network byte order
+    }
+
+    @Override
+    public long linkAddress() {
+        int n = linkAddressLength();
+        long address = 0;
+        for (int i = 0; i < n; i++) {
+            address |= (segment.get(ValueLayout.JAVA_BYTE, sockaddr + PacketAbi.SLL_ADDR + i) & 0xFFL) << (56 - 8 * i);
+        }
+        return address;
+    }
+
+    @Override
+    public int linkAddressLength() {
+        return Math.min(segment.get(ValueLayout.JAVA_BYTE, sockaddr + PacketAbi.SLL_HALEN) & 0xFF, 8);
     }
 
     @Override

@@ -128,7 +128,7 @@ final class RingReader {
                 ring.get(JAVA_INT, frame + TP_LEN),
                 frame + (ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF),
                 ring.get(JAVA_INT, sll + SLL_IFINDEX),
-                packetType, vlan, vlanTci, vlanTpid);
+                packetType, vlan, vlanTci, vlanTpid, sll);
         return true;
     }
 

@@ -3,9 +3,10 @@ package io.panatap.parse;
 /**
  * Linux "cooked" capture headers: LINKTYPE_LINUX_SLL (113, 16 bytes) and LINKTYPE_LINUX_SLL2 (276, 20 bytes),
  * as defined on tcpdump.org's linktypes pages. The protocol field holds an EtherType (or a VLAN TPID, followed
- * by the tag's TCI and inner EtherType like on Ethernet). Only the fields panatap reads are named: the
- * protocol, the packet type and the length, which the {@link LinkLayer} rows publish to the parser and the
- * filter compiler; the diagrams show the rest.
+ * by the tag's TCI and inner EtherType like on Ethernet). The protocol and the length are what the
+ * {@link LinkLayer} rows publish to the parser and the filter compiler; the file reader takes the packet
+ * type (and, from SLL2, the interface index) from these offsets, and the writer builds SLL2 headers with
+ * them.
  *
  * <pre>
  * SLL (v1):
@@ -36,10 +37,16 @@ package io.panatap.parse;
  * </pre>
  */
 public final class LinuxSllHeader {
+    public static final int SLL_PACKET_TYPE_OFFSET = 0;
     public static final int SLL_PROTOCOL_OFFSET = 14;
     public static final int SLL_LENGTH = 16;
 
     public static final int SLL2_PROTOCOL_OFFSET = 0;
+    public static final int SLL2_IFINDEX_OFFSET = 4;
+    public static final int SLL2_HATYPE_OFFSET = 8;
+    public static final int SLL2_PACKET_TYPE_OFFSET = 10;
+    public static final int SLL2_ADDRESS_LENGTH_OFFSET = 11;
+    public static final int SLL2_ADDRESS_OFFSET = 12;
     public static final int SLL2_LENGTH = 20;
 
     private LinuxSllHeader() {

@@ -36,6 +36,9 @@ import java.nio.file.StandardOpenOption;
  *       comes from {@code epb_flags}/{@code pack_flags} when present); every other block is skipped by its
  *       length. Simple packet blocks use interface 0, carry no timestamp (0 is delivered) and are captured
  *       up to the interface's snap length.
+ *   <li>Linux cooked headers ({@code LINKTYPE_LINUX_SLL}, {@code LINKTYPE_LINUX_SLL2}), in either format,
+ *       give the packet type where nothing else records it (as in a {@code tcpdump -i any} file), and an
+ *       SLL2 header in a classic file gives the interface index.
  * </ul>
  * Records of every link type are delivered, including ones the parser does not know: their
  * {@code headers()} then report {@code NOT_TCP}, and {@link #undecodedCount} counts them per link type. Each packet's {@link io.panatap.Packet#linkType()} is its

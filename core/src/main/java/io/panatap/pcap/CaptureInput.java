@@ -1,6 +1,9 @@
 package io.panatap.pcap;
 
 import io.panatap.PacketListener;
+import io.panatap.PacketType;
+import io.panatap.parse.LinkType;
+import io.panatap.parse.LinuxSllHeader;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -237,6 +240,30 @@ abstract class CaptureInput {
 
     final int u8(long offset) {
         return data.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    // ---------------------------------------------------------------------------- Linux cooked headers
+
+    /**
+     * The packet type a Linux cooked header (SLL or SLL2, in network byte order whatever the file's order)
+     * at {@code frame} records; {@link PacketType#UNKNOWN} for other link types or a frame cut before it.
+     */
+    final PacketType cookedPacketType(int linkType, long frame, long captured) {
+        if (linkType == LinkType.LINUX_SLL && captured >= LinuxSllHeader.SLL_PACKET_TYPE_OFFSET + 2) {
+            return PacketType.ofLinux(data.get(SHORT_BE, frame + LinuxSllHeader.SLL_PACKET_TYPE_OFFSET) & 0xFFFF);
+        }
+        if (linkType == LinkType.LINUX_SLL2 && captured > LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET) {
+            return PacketType.ofLinux(u8(frame + LinuxSllHeader.SLL2_PACKET_TYPE_OFFSET));
+        }
+        return PacketType.UNKNOWN;
+    }
+
+    /** The interface index an SLL2 header at {@code frame} records; {@code otherwise} when there is none. */
+    final int cookedInterfaceIndex(int linkType, long frame, long captured, int otherwise) {
+        if (linkType == LinkType.LINUX_SLL2 && captured >= LinuxSllHeader.SLL2_IFINDEX_OFFSET + 4) {
+            return data.get(INT_BE, frame + LinuxSllHeader.SLL2_IFINDEX_OFFSET);
+        }
+        return otherwise;
     }
 
     /** Original lengths are unsigned 32-bit; the rare absurd one is capped rather than turned negative. */

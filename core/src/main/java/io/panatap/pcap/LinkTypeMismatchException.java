@@ -6,7 +6,8 @@ import java.io.IOException;
 /**
  * {@link PcapWriter#write(io.panatap.Packet)} refused a packet whose link type is not the one the pcap file
  * was started with: a classic pcap file holds a single link type, and a frame written under another one
- * would be misread. Nothing of the packet was written; the file stays valid up to the packet before it.
+ * would be misread ({@link PcapngWriter} keeps each link type under its own interface). Nothing of the
+ * packet was written; the file stays valid up to the packet before it.
  */
 public final class LinkTypeMismatchException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,7 @@ package io.panatap.pcap;
 import io.panatap.PacketListener;
 import io.panatap.PacketType;
 import io.panatap.parse.LinkLayer;
+import io.panatap.parse.LinkType;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,8 @@ final class PcapRecords extends CaptureInput {
     private final boolean modified;
     /** False when the parser does not decode the file's link type: every record is counted as undecoded. */
     private final boolean decoded;
+    /** Linux cooked headers (SLL, SLL2) record the packet type (and SLL2 the interface index) per frame. */
+    private final boolean cooked;
 
     /** The input starts with a pcap magic number in either byte order and holds at least 4 bytes. */
     PcapRecords(Arena arena, FileChannel file, MemorySegment mapped, StreamWindow window) throws CaptureFileException {
@@ -41,6 +44,7 @@ final class PcapRecords extends CaptureInput {
         snapLength = i32(PcapFormat.SNAPLEN_OFFSET);
         linkType = checkedLinkType();
         decoded = LinkLayer.isDecoded(linkType);
+        cooked = linkType == LinkType.LINUX_SLL || linkType == LinkType.LINUX_SLL2;
         position = HEADER_LENGTH;
     }
 
@@ -131,6 +135,9 @@ final class PcapRecords extends CaptureInput {
             if (modified) {
                 ifIndex = i32(p + PcapFormat.MODIFIED_IFINDEX);
                 packetType = PacketType.ofLinux(u8(p + PcapFormat.MODIFIED_PKTTYPE));
+            } else if (cooked) {
+                packetType = cookedPacketType(linkType, p + headerLength, captured);
+                ifIndex = cookedInterfaceIndex(linkType, p + headerLength, captured, -1);
             }
             position = p + headerLength + captured;
             delivering = p;

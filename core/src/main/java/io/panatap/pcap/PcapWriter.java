@@ -1,7 +1,6 @@
 package io.panatap.pcap;
 
 import io.panatap.Packet;
-import io.panatap.parse.EtherType;
 import io.panatap.parse.LinkType;
 
 import java.io.FileOutputStream;
@@ -22,7 +21,7 @@ import java.nio.file.Path;
  * {@code FileChannel}), so {@link #close()} can still flush after an interrupt. The file is little-endian;
  * captured bytes beyond the snap length are cut. Not thread-safe.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter implements CaptureFileWriter {
 
     /** Timestamp resolution of the file (magic 0xa1b2c3d4 or 0xa1b23c4d). */
     public enum Precision { MICRO, NANO }
@@ -30,8 +29,6 @@ public final class PcapWriter implements AutoCloseable {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int BUFFER_SIZE = 64 * 1024;
-    private static final int MAC_ADDRESSES_LENGTH = 12;
-    private static final int VLAN_TAG_LENGTH = 4;
     private static final long MAX_SECONDS = 0xFFFFFFFFL;
 
     private final String name;
@@ -58,18 +55,7 @@ public final class PcapWriter implements AutoCloseable {
      */
     public static PcapWriter create(Path file, int linkType, int snapLength, Precision precision) throws IOException {
         check(file.toString(), linkType, snapLength);
-        FileOutputStream out;
-        try {
-            out = new FileOutputStream(file.toFile());
-        } catch (IOException e) {
-            // FileOutputStream says "PATH (reason)"; keep the reason only.
-            String reason = String.valueOf(e.getMessage());
-            int open = reason.lastIndexOf(" (");
-            if (open >= 0 && reason.endsWith(")")) {
-                reason = reason.substring(open + 2, reason.length() - 1);
-            }
-            throw new IOException("cannot create " + file + ": " + reason, e);
-        }
+        FileOutputStream out = openFile(file);
         return start(new PcapWriter(file.toString(), out, linkType, snapLength, precision));
     }
 
@@ -83,6 +69,21 @@ public final class PcapWriter implements AutoCloseable {
             throws IOException {
         check(name, linkType, snapLength);
         return start(new PcapWriter(name, out, linkType, snapLength, precision));
+    }
+
+    /** Creates (or truncates) {@code file}, with the reason only in the message of a failure. */
+    static FileOutputStream openFile(Path file) throws IOException {
+        try {
+            return new FileOutputStream(file.toFile());
+        } catch (IOException e) {
+            // FileOutputStream says "PATH (reason)"; keep the reason only.
+            String reason = String.valueOf(e.getMessage());
+            int open = reason.lastIndexOf(" (");
+            if (open >= 0 && reason.endsWith(")")) {
+                reason = reason.substring(open + 2, reason.length() - 1);
+            }
+            throw new IOException("cannot create " + file + ": " + reason, e);
+        }
     }
 
     private static void check(String name, int linkType, int snapLength) throws IOException {
@@ -142,42 +143,29 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     /**
-     * Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does.
+     * Writes a packet; re-inserts a VLAN tag the kernel stripped (Ethernet only), as libpcap does. In a file
+     * started with {@link LinkType#LINUX_SLL2}, a packet of a capture on all interfaces (it starts at the
+     * network layer, {@link LinkType#RAW}, and carries the kernel's {@link Packet#hardwareType()}) is written
+     * behind a cooked v2 header built from its metadata, as {@code tcpdump -i any} writes it.
      *
      * @throws LinkTypeMismatchException if the packet's {@link Packet#linkType()} is not the file's (a pcapng
      *                                   file may mix link types; a pcap file cannot): nothing is written
      */
+    @Override
     public void write(Packet packet) throws IOException {
-        if (packet.linkType() != linkType) {
+        int kind = RecordBody.kind(packet, linkType);
+        if (packet.linkType() != linkType && kind != RecordBody.COOKED) {
             throw new LinkTypeMismatchException(name, packet.frameNumber(), packet.linkType(), linkType);
         }
         int length = packet.captureLength();
-        if (!packet.hasVlanTag() || linkType != LinkType.ETHERNET || length < MAC_ADDRESSES_LENGTH) {
+        if (kind == RecordBody.PLAIN) {
             write(packet.timestampNanos(), packet.segment(), packet.frameOffset(), length, packet.originalLength());
             return;
         }
-        int tagged = length + VLAN_TAG_LENGTH;
-        int captured = Math.min(tagged, snapLength);
-        int at = beginRecord(packet.timestampNanos(), captured,
-                Math.max(packet.originalLength(), length) + VLAN_TAG_LENGTH);
-        MemorySegment src = packet.segment();
-        long from = packet.frameOffset();
-        // Destination and source MAC, then the tag, then the rest of the frame from its EtherType on.
-        int macs = Math.min(MAC_ADDRESSES_LENGTH, captured);
-        MemorySegment.copy(src, from, bufferSegment, at, macs);
-        if (captured > MAC_ADDRESSES_LENGTH) {
-            int tpid = packet.vlanTpid() != 0 ? packet.vlanTpid() : EtherType.VLAN_8021Q;
-            int tag = tpid << 16 | (packet.vlanTci() & 0xFFFF);
-            int tagBytes = Math.min(VLAN_TAG_LENGTH, captured - MAC_ADDRESSES_LENGTH);
-            for (int i = 0; i < tagBytes; i++) {
-                buffer[at + MAC_ADDRESSES_LENGTH + i] = (byte) (tag >>> (24 - 8 * i));
-            }
-            int rest = captured - MAC_ADDRESSES_LENGTH - VLAN_TAG_LENGTH;
-            if (rest > 0) {
-                MemorySegment.copy(src, from + MAC_ADDRESSES_LENGTH, bufferSegment,
-                        at + MAC_ADDRESSES_LENGTH + VLAN_TAG_LENGTH, rest);
-            }
-        }
+        int extra = RecordBody.extra(packet, kind);
+        int captured = Math.min(length + extra, snapLength);
+        int at = beginRecord(packet.timestampNanos(), captured, Math.max(packet.originalLength(), length) + extra);
+        RecordBody.copy(packet, kind, bufferSegment, at, captured);
         used = at + captured;
     }
 
@@ -224,6 +212,7 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     /** Writes the buffered whole records to the file. */
+    @Override
     public void flush() throws IOException {
         if (used == 0) {
             return;

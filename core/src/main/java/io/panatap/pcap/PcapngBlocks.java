@@ -370,6 +370,9 @@ final class PcapngBlocks extends CaptureInput {
         long units = (u32(p + PcapngFormat.EPB_TS_HIGH_OFFSET) << 32) | u32(p + PcapngFormat.EPB_TS_LOW_OFFSET);
         long dataAt = p + PcapngFormat.EPB_DATA_OFFSET;
         PacketType packetType = flagsPacketType(dataAt + padded(captured), p + length - 4);
+        if (packetType == PacketType.UNKNOWN) {
+            packetType = cookedPacketType(ifc.linkType, dataAt, captured);
+        }
         position = p + length;
         delivering = p;
         if (!ifc.decoded) {

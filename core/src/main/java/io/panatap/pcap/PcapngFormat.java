@@ -3,8 +3,9 @@ package io.panatap.pcap;
 import io.panatap.PacketType;
 
 /**
- * The pcapng blocks and options panatap reads (and, later, writes), written down once: block types, the
- * byte-order magic, body offsets, option codes and the meaning of {@code epb_flags}.
+ * The pcapng blocks and options panatap reads ({@link PcapngBlocks}) and writes ({@link PcapngWriter}),
+ * written down once: block types, the byte-order magic, body offsets, option codes and the meaning of
+ * {@code epb_flags}.
  *
  * <pre>
  * General block (every field in the byte order of its section):
@@ -20,8 +21,8 @@ import io.panatap.PacketType;
  * options (24). Interface description body: link type u16 (8), reserved (10), snap length (12),
  * options (16). Enhanced packet body: interface id (8), timestamp high (12), low (16), captured length
  * (20), original length (24), data (28), options. Obsolete packet: interface id u16 (8), drops u16 (10),
- * then as enhanced. Simple packet: original length (8), data (12). Options: code u16, length u16, value
- * padded to 4 bytes.
+ * then as enhanced. Simple packet: original length (8), data (12). Interface statistics: interface id (8),
+ * timestamp high (12), low (16), options (20). Options: code u16, length u16, value padded to 4 bytes.
  */
 final class PcapngFormat {
     /** Section header block; also its byte-order-independent magic at offset 0. */
@@ -32,6 +33,8 @@ final class PcapngFormat {
     static final int OPB = 2;
     /** Simple packet block. */
     static final int SPB = 3;
+    /** Interface statistics block. */
+    static final int ISB = 5;
     /** Enhanced packet block. */
     static final int EPB = 6;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
@@ -49,6 +52,8 @@ final class PcapngFormat {
     static final int SHB_BOM_OFFSET = 8;
     static final int SHB_MAJOR_OFFSET = 12;
     static final int SHB_MINOR_OFFSET = 14;
+    static final int SHB_SECTION_LENGTH_OFFSET = 16;
+    static final int SHB_OPTIONS_OFFSET = 24;
 
     static final int IDB_MIN_LENGTH = 20;
     static final int IDB_LINKTYPE_OFFSET = 8;
@@ -64,6 +69,11 @@ final class PcapngFormat {
     static final int EPB_ORIGLEN_OFFSET = 24;
     static final int EPB_DATA_OFFSET = 28;
 
+    static final int ISB_IFID_OFFSET = 8;
+    static final int ISB_TS_HIGH_OFFSET = 12;
+    static final int ISB_TS_LOW_OFFSET = 16;
+    static final int ISB_OPTIONS_OFFSET = 20;
+
     static final int SPB_MIN_LENGTH = 16;
     static final int SPB_ORIGLEN_OFFSET = 8;
     static final int SPB_DATA_OFFSET = 12;
@@ -75,6 +85,15 @@ final class PcapngFormat {
     static final int OPT_IF_TSRESOL = 9;
     static final int OPT_IF_TSOFFSET = 14;
     static final int OPT_EPB_FLAGS = 2;
+    static final int OPT_SHB_OS = 3;
+    static final int OPT_SHB_USERAPPL = 4;
+    static final int OPT_ISB_STARTTIME = 2;
+    static final int OPT_ISB_ENDTIME = 3;
+    static final int OPT_ISB_IFRECV = 4;
+    static final int OPT_ISB_IFDROP = 5;
+    static final int OPT_ISB_USRDELIV = 7;
+    /** {@code if_tsresol} value for nanoseconds (10^-9 s), what the writer records. */
+    static final int TSRESOL_NANOS = 9;
 
     private PcapngFormat() {
     }
@@ -82,6 +101,21 @@ final class PcapngFormat {
     /** A length rounded up to the 4-byte alignment of block bodies and option values. */
     static long padded(long length) {
         return (length + 3) & ~3L;
+    }
+
+    /**
+     * The {@code epb_flags} value for a packet type, the inverse of {@link #packetType(int)}; 0 (nothing
+     * recorded) for {@link PacketType#UNKNOWN}.
+     */
+    static int epbFlags(PacketType type) {
+        return switch (type) {
+            case HOST -> 1 | 1 << 2;
+            case MULTICAST -> 1 | 2 << 2;
+            case BROADCAST -> 1 | 3 << 2;
+            case OTHERHOST -> 1 | 4 << 2;
+            case OUTGOING -> 2;
+            case UNKNOWN -> 0;
+        };
     }
 
     /**

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -124,6 +125,45 @@ class AllocationTest {
         try (CaptureFileReader reader = CaptureFileReader.open(file)) {
             reader.run(p -> { });
             assertThat(reader.undecodedCount(129) + reader.undecodedCount(5000)).isEqualTo(RECORDS * 2 / 3 + 1);
+        }
+    }
+
+    /** Copying records into a pcap and a pcapng writer (interfaces, flags) allocates nothing per record. */
+    @Test
+    void writingPcapAndPcapngAllocatesNothingPerRecord() throws IOException {
+        Assumptions.assumeTrue(THREAD_BEAN != null, "no per-thread allocation counter in this JVM");
+        CaptureBytes b = CaptureBytes.pcapng(ByteOrder.LITTLE_ENDIAN).iface(1, 0, Option.name("eth0"))
+                .iface(1, 0, Option.name("eth1"));
+        byte[] frame = Frames.ethernetIpv4Tcp(1, 2, 0x18, 100);
+        for (int i = 0; i < RECORDS; i++) {
+            b.epb(i % 2, i, frame, frame.length, Option.u32(ByteOrder.LITTLE_ENDIAN, 2, i % 2 + 1));
+        }
+        Path file = dir.resolve("copy.pcapng");
+        Files.write(file, b.bytes());
+        for (boolean pcapng : new boolean[] {false, true}) {
+            long perRecord = Long.MAX_VALUE;
+            for (int pass = 0; pass < 3; pass++) {
+                try (CaptureFileReader reader = CaptureFileReader.open(file);
+                     CaptureFileWriter writer = pcapng
+                             ? PcapngWriter.create(OutputStream.nullOutputStream(), "null", 65535, false, "test")
+                             : PcapWriter.create(OutputStream.nullOutputStream(), "null", 1, 65535,
+                             PcapWriter.Precision.NANO)) {
+                    IOException[] failure = new IOException[1];
+                    long before = allocatedBytes();
+                    while (reader.poll(p -> {
+                        try {
+                            writer.write(p);
+                        } catch (IOException e) {
+                            failure[0] = e;
+                        }
+                    }, 1000) > 0) {
+                        writer.flush();
+                    }
+                    perRecord = Math.min(perRecord, (allocatedBytes() - before) / RECORDS);
+                    assertThat(failure[0]).isNull();
+                }
+            }
+            assertThat(perRecord).as(pcapng ? "pcapng" : "pcap").isZero();
         }
     }
 }

@@ -217,6 +217,8 @@ public final class PacketAbi {
     public static final long SLL_IFINDEX = SOCKADDR_LL.byteOffset(groupElement("sll_ifindex"));
     public static final long SLL_HATYPE = SOCKADDR_LL.byteOffset(groupElement("sll_hatype"));
     public static final long SLL_PKTTYPE = SOCKADDR_LL.byteOffset(groupElement("sll_pkttype"));
+    public static final long SLL_HALEN = SOCKADDR_LL.byteOffset(groupElement("sll_halen"));
+    public static final long SLL_ADDR = SOCKADDR_LL.byteOffset(groupElement("sll_addr"));
 
     // Offsets of the structures written when a socket is set up, read for statistics or polled.
     public static final long MR_IFINDEX = PACKET_MREQ.byteOffset(groupElement("mr_ifindex"));

@@ -1,0 +1,38 @@
+package io.panatap.pcap;
+
+import io.panatap.Packet;
+
+import java.io.IOException;
+
+/**
+ * What every capture file writer does, whatever the format ({@link PcapWriter} for classic pcap,
+ * {@link PcapngWriter} for pcapng), so that a program (and a wrapper such as file rotation) handles both
+ * alike: write packets, flush whole records, record the capture's statistics at a normal stop, close.
+ * Implementations are not thread-safe.
+ */
+public interface CaptureFileWriter extends AutoCloseable {
+
+    /**
+     * Writes one packet (its bytes beyond the snap length are cut).
+     *
+     * @throws LinkTypeMismatchException if the format cannot hold the packet's link type next to the ones
+     *                                   already written (classic pcap holds one): nothing is written
+     */
+    void write(Packet packet) throws IOException;
+
+    /** Writes the buffered whole records to the file. */
+    void flush() throws IOException;
+
+    /**
+     * Records the capture's statistics at a normal stop, before {@link #close()}: {@code received} packets
+     * that passed the socket's filter and {@code dropped} packets the kernel could not deliver; a negative
+     * value is not known (a capture read from a file). pcapng writes an interface statistics block per
+     * interface; classic pcap has no place for them and ignores the call.
+     */
+    default void writeStatistics(long received, long dropped) throws IOException {
+    }
+
+    /** Flushes and closes the file; idempotent. */
+    @Override
+    void close() throws IOException;
+}
