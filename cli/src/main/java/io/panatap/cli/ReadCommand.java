@@ -143,7 +143,7 @@ final class ReadCommand {
     private RowFormatter formatter() {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.CAPTURE);
-            case LINE -> new LineFormatter(false, ZoneId.systemDefault());
+            case LINE -> new LineFormatter(false, ZoneId.systemDefault(), TcpdumpLine.of(options));
             case JSON -> new JsonFormatter();
         };
     }
