@@ -30,6 +30,7 @@ final class TcpdumpLine {
     private final SnapBytes b = new SnapBytes();
     private final TcpOptionsText options = new TcpOptionsText();
     private final IpVerboseText verbose = new IpVerboseText();
+    private int snapLimit = Integer.MAX_VALUE;
 
     /**
      * @param verbosity the number of {@code -v}
@@ -49,10 +50,19 @@ final class TcpdumpLine {
         return new TcpdumpLine(options.verbosity, options.quiet, !options.noChecksums, true);
     }
 
+    /**
+     * Reads at most {@code snapLength} bytes of a frame (when positive): a file's records longer than its
+     * header's snap length are cut there by libpcap, so tcpdump sees only that much.
+     */
+    TcpdumpLine snapLimit(int snapLength) {
+        this.snapLimit = snapLength > 0 ? snapLength : Integer.MAX_VALUE;
+        return this;
+    }
+
     /** Appends the IP and TCP text of {@code packet} (no newline). */
     void append(Packet packet, StringBuilder out) {
         PacketHeaders h = packet.headers();
-        b.wrap(h.segment(), h.frameOffset(), h.frameLength());
+        b.wrap(h.segment(), h.frameOffset(), Math.min(h.frameLength(), snapLimit));
         int ip = h.ipOffset();
         // tcpdump's "length" for the network layer: the frame's length on the wire after the link header.
         long length = Math.max(0L, (packet.originalLength() & 0xFFFF_FFFFL) - ip);
