@@ -52,13 +52,27 @@ final class JsonFormatter implements RowFormatter {
             number(out.append(",\"seq\":"), h.sequenceNumber());
             number(out.append(",\"ack\":"), h.acknowledgementNumber());
             out.append(",\"window\":").append(h.window());
-            out.append(",\"length\":").append(h.payloadLength());
+            out.append(",\"length\":").append(payloadLength(packet));
         } else {
             out.append(",\"flags\":null,\"flagNames\":null,\"seq\":");
             number(out, h.sequenceNumber());
             out.append(",\"ack\":null,\"window\":null,\"length\":null");
         }
         out.append("}\n");
+    }
+
+    /**
+     * The TCP payload bytes the frame held on the wire: the IP header's length minus the headers, but never
+     * more than the frame's length on the wire leaves after the TCP header. An IP header that claims more
+     * than the frame had (a fuzzed or broken header, not a snap-length cut) does not make bytes that were
+     * never sent; tshark also counts only what the frame holds (as does tcpdump since its 2026 development branch; 4.99.3
+     * prints the IP header's figure).
+     */
+    static int payloadLength(Packet packet) {
+        PacketHeaders h = packet.headers();
+        long wire = Math.max(packet.originalLength() & 0xFFFF_FFFFL, packet.captureLength() & 0xFFFF_FFFFL);
+        long afterHeader = wire - (h.tcpOffset() + 4L * h.dataOffset());
+        return (int) Math.max(0, Math.min(h.payloadLength(), afterHeader));
     }
 
     static String directionName(PacketType d) {

@@ -194,6 +194,20 @@ class FormattersTest {
     }
 
     @Test
+    void jsonLengthIsWhatTheFrameHeldWhenTheIpHeaderClaimsMore() {
+        // Whole frame on the wire (54 bytes, no snap-length cut), but the IP total length claims 768 payload
+        // bytes more: tshark says Len=0, so must panatap.
+        byte[] frame = new Segment("10.0.0.1", "10.0.0.2", 1234, 80, ACK).frame();
+        frame[16] = (byte) ((40 + 768) >> 8);
+        frame[17] = (byte) (40 + 768);
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, frame))).contains("\"length\":0}");
+        // A snap-length cut keeps the length the IP header gives: the bytes were on the wire.
+        byte[] whole = new Segment("10.0.0.1", "10.0.0.2", 1234, 80, ACK).payload(100).frame();
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, whole, 60, null, PacketType.UNKNOWN)))
+                .contains("\"length\":100}");
+    }
+
+    @Test
     void jsonGivesNullForFieldsCutFromTheCapture() {
         assertThat(row(new JsonFormatter(), cutAfterPorts(new Segment("10.0.0.1", "10.0.0.2", 80, 8080, SYN))))
                 .isEqualTo("{\"frame\":3,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":null,"
