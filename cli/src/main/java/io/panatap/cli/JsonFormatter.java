@@ -10,11 +10,11 @@ import io.panatap.parse.TcpFlags;
  * <pre>
  * {"frame":4,"time":"2026-11-25T08:52:28.099946000Z","iface":"lo","direction":"host","ipVersion":4,
  *  "src":"127.0.0.1","dst":"127.0.0.1","srcPort":35352,"dstPort":4444,"flags":24,"flagNames":["PSH","ACK"],
- *  "seq":340089511,"ack":92429880,"window":64,"length":5}
+ *  "seq":340089511,"ack":92429880,"window":64,"length":5,"options":[{"kind":1,"name":"nop"},...]}
  * </pre>
  * (on one line). {@code iface} and {@code direction} are null when unknown (most files); {@code flags},
  * {@code flagNames}, {@code seq}, {@code ack}, {@code window} and {@code length} are null when the capture
- * ends before the field.
+ * ends before the field. {@code options} is the list {@link TcpOptionsJson} describes.
  */
 final class JsonFormatter implements RowFormatter {
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
@@ -58,6 +58,7 @@ final class JsonFormatter implements RowFormatter {
             number(out, h.sequenceNumber());
             out.append(",\"ack\":null,\"window\":null,\"length\":null");
         }
+        TcpOptionsJson.append(out, h);
         out.append("}\n");
     }
 
