@@ -10,11 +10,12 @@ import io.panatap.parse.TcpFlags;
  * <pre>
  * {"frame":4,"time":"2026-11-25T08:52:28.099946000Z","iface":"lo","direction":"host","ipVersion":4,
  *  "src":"127.0.0.1","dst":"127.0.0.1","srcPort":35352,"dstPort":4444,"flags":24,"flagNames":["PSH","ACK"],
- *  "seq":340089511,"ack":92429880,"window":64,"length":5}
+ *  "seq":340089511,"ack":92429880,"window":64,"length":5,"options":[{"kind":1,"name":"nop"},...]}
  * </pre>
  * (on one line). {@code iface} and {@code direction} are null when unknown (a file that does not record
  * them; pcapng and Linux cooked headers do); {@code flags}, {@code flagNames}, {@code seq}, {@code ack},
- * {@code window} and {@code length} are null when the capture ends before the field.
+ * {@code window} and {@code length} are null when the capture ends before the field. {@code options} is the
+ * list {@link TcpOptionsJson} describes.
  */
 final class JsonFormatter implements RowFormatter {
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
@@ -52,13 +53,28 @@ final class JsonFormatter implements RowFormatter {
             number(out.append(",\"seq\":"), h.sequenceNumber());
             number(out.append(",\"ack\":"), h.acknowledgementNumber());
             out.append(",\"window\":").append(h.window());
-            out.append(",\"length\":").append(h.payloadLength());
+            out.append(",\"length\":").append(payloadLength(packet));
         } else {
             out.append(",\"flags\":null,\"flagNames\":null,\"seq\":");
             number(out, h.sequenceNumber());
             out.append(",\"ack\":null,\"window\":null,\"length\":null");
         }
+        TcpOptionsJson.append(out, h);
         out.append("}\n");
+    }
+
+    /**
+     * The TCP payload bytes the frame held on the wire: the IP header's length minus the headers, but never
+     * more than the frame's length on the wire leaves after the TCP header. An IP header that claims more
+     * than the frame had (a fuzzed or broken header, not a snap-length cut) does not make bytes that were
+     * never sent; tshark also counts only what the frame holds (as does tcpdump since its 2026 development branch; 4.99.3
+     * prints the IP header's figure).
+     */
+    static int payloadLength(Packet packet) {
+        PacketHeaders h = packet.headers();
+        long wire = Math.max(packet.originalLength() & 0xFFFF_FFFFL, packet.captureLength() & 0xFFFF_FFFFL);
+        long afterHeader = wire - (h.tcpOffset() + 4L * h.dataOffset());
+        return (int) Math.max(0, Math.min(h.payloadLength(), afterHeader));
     }
 
     static String directionName(PacketType d) {

@@ -4,17 +4,16 @@ import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.parse.LinkType;
 import io.panatap.parse.PacketHeaders;
-import io.panatap.parse.TcpFlags;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.time.ZoneId;
 
 /**
- * One line per segment in the form {@code tcpdump -S} prints TCP (sequence numbers absolute, TCP options
- * left out):
+ * One line per segment in the form {@code tcpdump -n -S} prints TCP (sequence numbers absolute), up to
+ * {@code length N} ({@link TcpdumpLine} prints the IP and TCP part):
  * <pre>
- * 08:52:28.099946 IP 127.0.0.1.35352 &gt; 127.0.0.1.4444: Flags [P.], seq 1:6, ack 1, win 64, length 5
+ * 08:52:28.099946 IP 127.0.0.1.35352 &gt; 127.0.0.1.4444: Flags [P.], seq 1:6, ack 1, win 64, options [nop,nop,TS val 1 ecr 2], length 5
  * </pre>
  * With every interface captured, the interface name and direction come first as with {@code tcpdump -i any}
  * ({@code "lo    In  IP ..."}). PPP in HDLC framing and PPPoE get tcpdump's link prefix ({@link #linkPrefix}).
@@ -25,9 +24,17 @@ final class LineFormatter implements RowFormatter {
     private final boolean showInterface;
     private final TimeText time;
 
+    private final TcpdumpLine tcp;
+
     LineFormatter(boolean showInterface, ZoneId zone) {
+        this(showInterface, zone, new TcpdumpLine(0, false, true, true));
+    }
+
+    /** {@code tcp} prints the IP and TCP part ({@code -v}, {@code -q}, {@code -K}). */
+    LineFormatter(boolean showInterface, ZoneId zone, TcpdumpLine tcp) {
         this.showInterface = showInterface;
         this.time = new TimeText(zone);
+        this.tcp = tcp;
     }
 
     @Override
@@ -38,32 +45,9 @@ final class LineFormatter implements RowFormatter {
             leftAligned(out, name == null ? "?" : name, 5);
             leftAligned(out, direction(packet.packetType()), 3);
         }
-        PacketHeaders h = packet.headers();
-        linkPrefix(packet.linkType(), h, out);
-        out.append(h.ipVersion() == 6 ? "IP6 " : "IP ");
-        h.appendSource(out).append('.').append(h.sourcePort()).append(" > ");
-        h.appendDestination(out).append('.').append(h.destinationPort()).append(": ");
-        if (!h.hasFlags()) {
-            out.append("[|tcp]\n");
-            return;
-        }
-        int flags = h.flags();
-        int length = h.payloadLength();
-        TcpFlags.appendTcpdumpLetters(out.append("Flags ["), flags).append(']');
-        long seq = h.sequenceNumber();
-        if (length > 0) {
-            out.append(", seq ").append(seq).append(':').append((seq + length) & 0xFFFF_FFFFL);
-        } else if ((flags & (TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST)) != 0) {
-            out.append(", seq ").append(seq);
-        }
-        if ((flags & TcpFlags.ACK) != 0) {
-            out.append(", ack ").append(h.acknowledgementNumber());
-        }
-        out.append(", win ").append(h.window());
-        if ((flags & TcpFlags.URG) != 0) {
-            out.append(", urg ").append(h.urgentPointer());
-        }
-        out.append(", length ").append(length).append('\n');
+        linkPrefix(packet.linkType(), packet.headers(), out);
+        tcp.append(packet, out);
+        out.append('\n');
     }
 
     /**

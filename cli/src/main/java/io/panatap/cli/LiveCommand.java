@@ -243,7 +243,7 @@ final class LiveCommand {
     private RowFormatter formatter() {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.WALL);
-            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault());
+            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault(), TcpdumpLine.of(options));
             case JSON -> new JsonFormatter();
         };
     }

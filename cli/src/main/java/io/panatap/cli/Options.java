@@ -52,10 +52,11 @@ final class Options {
               -S, --absolute-tcp-sequence-numbers
                                       accepted for tcpdump compatibility (sequence numbers are absolute)
               -K, --dont-verify-checksums
-                                      accepted for tcpdump compatibility (checksums are not verified)
-              -q                      accepted, no effect
+                                      with -v, do not check IP and TCP checksums (--format line)
+              -q                      --format line: tcpdump's short line (IP a.p > b.q: tcp N)
               --format FORMAT         table (default), line (tcpdump style) or json (one object per line)
-              -v, --verbose           report start-up time and more detail on errors
+              -v, --verbose           report start-up time and more detail on errors; --format line:
+                                      tcpdump -v's IP header fields and TCP checksum check (-vv: more)
               -h, --help              print this help
               --version               print the version
               expression              a tcpdump filter expression, e.g. "tcp port 22"
@@ -83,6 +84,12 @@ final class Options {
     OutputFormat format = OutputFormat.TABLE;
     boolean formatGiven;
     boolean verbose;
+    /** How many {@code -v} were given (tcpdump's detail in {@code --format line}). */
+    int verbosity;
+    /** {@code -q}: tcpdump's short line ({@code tcp N}). */
+    boolean quiet;
+    /** {@code -K}: no checksum checks with {@code -v}. */
+    boolean noChecksums;
     boolean help;
     boolean version;
 
@@ -241,10 +248,15 @@ final class Options {
             case 'd' -> dumpFilter = true;
             case 'h' -> help = true;
             case 'V' -> version = true;
-            case 'v' -> verbose = true;
+            case 'v' -> {
+                verbose = true;
+                verbosity++;
+            }
+            case 'q' -> quiet = true;
+            case 'K' -> noChecksums = true;
             case 'p' -> promiscuous = false;
-            case 'n', 'N', 'f', 'l', 'U', 'S', 'K', 'q' -> {
-                // tcpdump options that are always in effect here (-q: accepted, no effect).
+            case 'n', 'N', 'f', 'l', 'U', 'S' -> {
+                // tcpdump options that are always in effect here.
             }
             case 'i' -> {
                 if (value.isEmpty()) {

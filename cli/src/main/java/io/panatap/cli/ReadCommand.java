@@ -80,7 +80,7 @@ final class ReadCommand {
                     throw new IOException(e.getMessage(), e);
                 }
             };
-            PacketSink sink = new PacketSink(formatter(), out, writer, opener, filter, options.count);
+            PacketSink sink = new PacketSink(formatter(reader.snapLength()), out, writer, opener, filter, options.count);
             try {
                 sink.start();
                 try {
@@ -152,10 +152,11 @@ final class ReadCommand {
         createWriter(reader, reader.linkType()).close();
     }
 
-    private RowFormatter formatter() {
+    /** {@code snapLength}: the file's, which cuts longer records as libpcap does for tcpdump (0: none). */
+    private RowFormatter formatter(int snapLength) {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.CAPTURE);
-            case LINE -> new LineFormatter(false, ZoneId.systemDefault());
+            case LINE -> new LineFormatter(false, ZoneId.systemDefault(), TcpdumpLine.of(options).snapLimit(snapLength));
             case JSON -> new JsonFormatter();
         };
     }

@@ -148,11 +148,13 @@ class FormattersTest {
                 .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [P.U], seq 4294967295:1, ack 1, win 9, "
                         + "urg 1, length 2\n");
         assertThat(row(line, packet(new Segment("fd00::1", "fd00::2", 22, 40000, FIN | ACK | AE).numbers(1, 2, 3))))
-                .isEqualTo("08:52:28.099946 IP6 fd00::1.22 > fd00::2.40000: Flags [F.e], seq 1, ack 2, win 3, length 0\n");
+                .as("tcpdump 4.99.3 prints the flags byte only: no letter for AE")
+                .isEqualTo("08:52:28.099946 IP6 fd00::1.22 > fd00::2.40000: Flags [F.], seq 1, ack 2, win 3, length 0\n");
         assertThat(row(line, packet(new Segment("10.0.0.1", "10.0.0.2", 1, 2, 0).numbers(1, 2, 3))))
                 .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: Flags [none], win 3, length 0\n");
         assertThat(row(line, cutAfterPorts(new Segment("10.0.0.1", "10.0.0.2", 1, 2, SYN))))
-                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2: [|tcp]\n");
+                .as("ports, then the header cut: tcpdump's two spaces before the marker")
+                .isEqualTo("08:52:28.099946 IP 10.0.0.1.1 > 10.0.0.2.2:  [|tcp]\n");
     }
 
     @Test
@@ -176,7 +178,7 @@ class FormattersTest {
                 .isEqualTo("{\"frame\":12,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":\"eth0\","
                         + "\"direction\":\"host\",\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
                         + "\"srcPort\":51167,\"dstPort\":22,\"flags\":24,\"flagNames\":[\"PSH\",\"ACK\"],"
-                        + "\"seq\":4294967295,\"ack\":7,\"window\":502,\"length\":36}\n");
+                        + "\"seq\":4294967295,\"ack\":7,\"window\":502,\"length\":36,\"options\":[]}\n");
     }
 
     @Test
@@ -191,13 +193,62 @@ class FormattersTest {
                 .contains("\"flags\":0,\"flagNames\":[],");
     }
 
+    private static String jsonOptions(String optionsHex, int captured) {
+        byte[] frame = io.panatap.testing.Frames.ethernet(0x0800, io.panatap.testing.Frames.ipv4("10.0.0.1",
+                "10.0.0.2", 6, io.panatap.testing.Frames.tcp(1, 2, 3, 4, SYN | ACK, 5,
+                        io.panatap.testing.Frames.hex(optionsHex), 0)));
+        String json = row(new JsonFormatter(), new FakePacket(1, T, frame, Math.min(captured, frame.length), null,
+                PacketType.UNKNOWN));
+        return json.substring(json.indexOf(",\"options\":") + 11, json.length() - 2);
+    }
+
+    @Test
+    void jsonListsTheTcpOptionsWithTcpdumpsNames() {
+        assertThat(jsonOptions("0204 05b4 0402 080a 0001 e240 0000 0000 0103 0307", 1000)).isEqualTo(
+                "[{\"kind\":2,\"name\":\"mss\",\"length\":4,\"value\":1460,\"data\":\"05b4\"},"
+                        + "{\"kind\":4,\"name\":\"sackOK\",\"length\":2},"
+                        + "{\"kind\":8,\"name\":\"TS\",\"length\":10,\"val\":123456,\"ecr\":0,"
+                        + "\"data\":\"0001e24000000000\"},{\"kind\":1,\"name\":\"nop\"},"
+                        + "{\"kind\":3,\"name\":\"wscale\",\"length\":3,\"value\":7,\"data\":\"07\"}]");
+        assertThat(jsonOptions("0101 0512 0000 0064 0000 00c8 0000 012c 0000 0190", 1000)).contains(
+                "{\"kind\":5,\"name\":\"sack\",\"length\":18,\"blocks\":[[100,200],[300,400]],");
+        assertThat(jsonOptions("1e08 2001 0000 0001 2202", 1000))
+                .startsWith("[{\"kind\":30,\"name\":\"mptcp\",\"length\":8,\"subtype\":\"dss\",\"data\":\"20010000")
+                .endsWith("{\"kind\":34,\"name\":\"tfo\",\"length\":2},{\"kind\":0,\"name\":\"eol\"}]");
+        assertThat(jsonOptions("fe06 f989 0102 6304 abcd", 1000)).isEqualTo(
+                "[{\"kind\":254,\"name\":\"exp\",\"length\":6,\"magic\":63881,\"data\":\"f9890102\"},"
+                        + "{\"kind\":99,\"name\":\"unknown-99\",\"length\":4,\"data\":\"abcd\"},"
+                        + "{\"kind\":0,\"name\":\"eol\"}]");
+        assertThat(jsonOptions("0101 0201", 1000)).isEqualTo(
+                "[{\"kind\":1,\"name\":\"nop\"},{\"kind\":1,\"name\":\"nop\"},"
+                        + "{\"kind\":2,\"name\":\"mss\",\"length\":1,\"malformed\":true}]");
+        assertThat(jsonOptions("0204 05b4 080a 0000 0001 0000 0002", 14 + 20 + 20 + 7)).as("cut by the capture").isEqualTo(
+                "[{\"kind\":2,\"name\":\"mss\",\"length\":4,\"value\":1460,\"data\":\"05b4\"},"
+                        + "{\"kind\":8,\"name\":\"TS\",\"length\":10,\"truncated\":true}]");
+        assertThat(jsonOptions("", 1000)).isEqualTo("[]");
+    }
+
+    @Test
+    void jsonLengthIsWhatTheFrameHeldWhenTheIpHeaderClaimsMore() {
+        // Whole frame on the wire (54 bytes, no snap-length cut), but the IP total length claims 768 payload
+        // bytes more: tshark says Len=0, so must panatap.
+        byte[] frame = new Segment("10.0.0.1", "10.0.0.2", 1234, 80, ACK).frame();
+        frame[16] = (byte) ((40 + 768) >> 8);
+        frame[17] = (byte) (40 + 768);
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, frame))).contains("\"length\":0,");
+        // A snap-length cut keeps the length the IP header gives: the bytes were on the wire.
+        byte[] whole = new Segment("10.0.0.1", "10.0.0.2", 1234, 80, ACK).payload(100).frame();
+        assertThat(row(new JsonFormatter(), new FakePacket(1, T, whole, 60, null, PacketType.UNKNOWN)))
+                .contains("\"length\":100,");
+    }
+
     @Test
     void jsonGivesNullForFieldsCutFromTheCapture() {
         assertThat(row(new JsonFormatter(), cutAfterPorts(new Segment("10.0.0.1", "10.0.0.2", 80, 8080, SYN))))
                 .isEqualTo("{\"frame\":3,\"time\":\"2025-11-25T08:52:28.099946123Z\",\"iface\":null,"
                         + "\"direction\":null,\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\","
                         + "\"srcPort\":80,\"dstPort\":8080,\"flags\":null,\"flagNames\":null,\"seq\":null,"
-                        + "\"ack\":null,\"window\":null,\"length\":null}\n");
+                        + "\"ack\":null,\"window\":null,\"length\":null,\"options\":null}\n");
     }
 
     @Test

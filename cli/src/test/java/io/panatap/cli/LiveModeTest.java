@@ -187,7 +187,7 @@ class LiveModeTest {
                 + "\"iface\":\"" + net.peerInterface() + "\",\"direction\":\"host\",\"ipVersion\":4,"
                 + "\"src\":\"" + quote(net.hostIpv4()) + "\",\"dst\":\"" + quote(net.peerIpv4()) + "\","
                 + "\"srcPort\":" + port + ",\"dstPort\":5555,\"flags\":24,\"flagNames\":\\[\"PSH\",\"ACK\"\\],"
-                + "\"seq\":\\d+,\"ack\":\\d+,\"window\":\\d+,\"length\":5\\}");
+                + "\"seq\":\\d+,\"ack\":\\d+,\"window\":\\d+,\"length\":5,\"options\":\\[.*\\]\\}");
     }
 
     @Test

@@ -11,6 +11,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class OptionsTest {
 
     @Test
+    void verbosityCountsEachVAndQuietAndKAreKept() throws UsageException {
+        Options o = Options.parse("-vv", "--verbose", "-q", "-K");
+        assertThat(o.verbosity).isEqualTo(3);
+        assertThat(o.verbose).isTrue();
+        assertThat(o.quiet).isTrue();
+        assertThat(o.noChecksums).isTrue();
+        Options none = Options.parse();
+        assertThat(none.verbosity).isZero();
+        assertThat(none.quiet).isFalse();
+        assertThat(none.noChecksums).isFalse();
+    }
+
+    @Test
     void noArgumentsCaptureReceivedSegmentsOnAllInterfacesAsATable() throws Exception {
         Options o = Options.parse();
         assertThat(o.allInterfaces()).isTrue();

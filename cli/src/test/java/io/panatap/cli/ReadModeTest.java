@@ -97,15 +97,15 @@ class ReadModeTest {
         assertThat(r.lines()).containsExactly(
                 "{\"frame\":1,\"time\":\"2025-11-25T08:52:28.000001000Z\",\"iface\":null,\"direction\":null,"
                         + "\"ipVersion\":4,\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"srcPort\":51167,\"dstPort\":22,"
-                        + "\"flags\":2,\"flagNames\":[\"SYN\"],\"seq\":100,\"ack\":0,\"window\":64240,\"length\":0}",
+                        + "\"flags\":2,\"flagNames\":[\"SYN\"],\"seq\":100,\"ack\":0,\"window\":64240,\"length\":0,\"options\":[]}",
                 "{\"frame\":2,\"time\":\"2025-11-25T08:52:28.250000000Z\",\"iface\":null,\"direction\":null,"
                         + "\"ipVersion\":4,\"src\":\"10.0.0.2\",\"dst\":\"10.0.0.1\",\"srcPort\":22,\"dstPort\":51167,"
                         + "\"flags\":18,\"flagNames\":[\"SYN\",\"ACK\"],\"seq\":900,\"ack\":101,\"window\":65160,"
-                        + "\"length\":0}",
+                        + "\"length\":0,\"options\":[]}",
                 "{\"frame\":4,\"time\":\"2025-11-25T08:52:29.500000000Z\",\"iface\":null,\"direction\":null,"
                         + "\"ipVersion\":6,\"src\":\"fd00::1\",\"dst\":\"fd00::2\",\"srcPort\":51168,\"dstPort\":22,"
                         + "\"flags\":24,\"flagNames\":[\"PSH\",\"ACK\"],\"seq\":101,\"ack\":901,\"window\":502,"
-                        + "\"length\":36}");
+                        + "\"length\":36,\"options\":[]}");
     }
 
     @Test
