@@ -3,7 +3,6 @@ package io.panatap.cli;
 import io.panatap.Packet;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
-import io.panatap.pcap.PcapWriter;
 
 import java.io.IOException;
 
@@ -13,21 +12,24 @@ import java.io.IOException;
  * An I/O error (a closed pipe, a full disk, a packet of a link type the pcap file cannot hold) is kept and
  * rethrown by {@link #checkError()} after the batch, since a listener cannot throw it. The {@code -w} file
  * may be opened on the first packet written, when the link type is not known before (a pcapng file whose
- * first section describes no interface).
+ * first section describes no interface). With {@code --listen}, every packet output is also written to the
+ * stream. {@code -G} with {@code -W} ending the files ends the output like {@code -c} ({@link #fileLimitReached()}).
  */
 final class PacketSink implements PacketListener {
     /** Opens the {@code -w} file when the first packet is written. */
     @FunctionalInterface
     interface WriterOpener {
         /** A writer for packets like {@code first}, which will be written to it next. */
-        PcapWriter open(Packet first) throws IOException;
+        PacketWriter open(Packet first) throws IOException;
     }
 
     private final RowFormatter formatter;
     private final TextOutput out;
     private final boolean writing;
     private final WriterOpener opener;
-    private PcapWriter writer;
+    private PacketWriter writer;
+    private PacketWriter stream;
+    private RotatingWriter.LimitReached fileLimit;
     private final PacketFilter filter;
     private final long limit;
     private final StringBuilder row = new StringBuilder(256);
@@ -36,7 +38,7 @@ final class PacketSink implements PacketListener {
     private IOException error;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
-    PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, PacketFilter filter, long limit) {
+    PacketSink(RowFormatter formatter, TextOutput out, PacketWriter writer, PacketFilter filter, long limit) {
         this(formatter, out, writer, null, filter, limit);
     }
 
@@ -44,7 +46,7 @@ final class PacketSink implements PacketListener {
      * Writes packets to {@code writer}, or, while it is null, to the writer {@code opener} opens on the first
      * packet written; prints rows when both are null.
      */
-    PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, WriterOpener opener, PacketFilter filter,
+    PacketSink(RowFormatter formatter, TextOutput out, PacketWriter writer, WriterOpener opener, PacketFilter filter,
                long limit) {
         this.formatter = formatter;
         this.out = out;
@@ -53,6 +55,12 @@ final class PacketSink implements PacketListener {
         this.writing = writer != null || opener != null;
         this.filter = filter;
         this.limit = limit;
+    }
+
+    /** {@code --listen}: also writes every packet output to {@code stream}. */
+    PacketSink stream(PacketWriter stream) {
+        this.stream = stream;
+        return this;
     }
 
     /** Prints the table header, if the format has one and rows are printed. */
@@ -73,6 +81,9 @@ final class PacketSink implements PacketListener {
             return;
         }
         try {
+            if (stream != null) {
+                stream.write(packet);
+            }
             if (writing) {
                 if (writer == null) {
                     writer = opener.open(packet);
@@ -85,6 +96,10 @@ final class PacketSink implements PacketListener {
             } else {
                 return;
             }
+        } catch (RotatingWriter.LimitReached e) {
+            fileLimit = e;
+            done = true;
+            return;
         } catch (IOException e) {
             error = e;
             done = true;
@@ -125,11 +140,19 @@ final class PacketSink implements PacketListener {
     /** Flushes what the batch printed or wrote, and rethrows an output error from the batch. */
     void endBatch() throws IOException {
         checkError();
+        if (stream != null) {
+            stream.flush();
+        }
         if (writer != null) {
             writer.flush();
         } else if (!writing) {
             out.flush();
         }
+    }
+
+    /** {@code -G} with {@code -W}: the last file was written; null otherwise. */
+    RotatingWriter.LimitReached fileLimitReached() {
+        return fileLimit;
     }
 
     void checkError() throws IOException {
@@ -146,7 +169,7 @@ final class PacketSink implements PacketListener {
     }
 
     /** The {@code -w} writer; null when rows are printed or no packet was written yet. */
-    PcapWriter writer() {
+    PacketWriter writer() {
         return writer;
     }
 

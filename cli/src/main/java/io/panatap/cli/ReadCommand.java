@@ -4,13 +4,14 @@ import io.panatap.parse.LinkType;
 import io.panatap.pcap.CaptureFileException;
 import io.panatap.pcap.CaptureFileReader;
 import io.panatap.pcap.LinkTypeMismatchException;
-import io.panatap.pcap.PcapWriter;
 
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ final class ReadCommand {
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             // The pcap file takes the link type of the capture's first interface; when the first section
             // describes none, the file is started with the first record written, by when it is known.
-            PcapWriter writer = options.writeFile != null && reader.linkType() >= 0
+            PacketWriter writer = options.writeFile != null && reader.linkType() >= 0
                     ? createWriter(reader, reader.linkType()) : null;
             PacketSink.WriterOpener opener = options.writeFile == null ? null : first -> {
                 try {
@@ -127,8 +128,8 @@ final class ReadCommand {
                 + LinkType.describe(linkType) + (records == 1 ? " was" : " were") + " not decoded";
     }
 
-    private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
-        return Writers.create(options.writeFile, linkType,
+    private PacketWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
+        return Writers.open(options, options.writeFile, linkType,
                 reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
     }
 
@@ -157,6 +158,9 @@ final class ReadCommand {
             if (file.equals("-")) {
                 return openStream(new FileInputStream(FileDescriptor.in).getChannel());
             }
+            if (file.startsWith(TCP_SCHEME)) {
+                return openStream(connect(file));
+            }
             Path path = Path.of(file);
             if (!Files.exists(path)) {
                 throw new NoSuchFileException(name);
@@ -179,7 +183,41 @@ final class ReadCommand {
         }
     }
 
-    private CaptureFileReader openStream(FileChannel channel) throws IOException {
+    private static final String TCP_SCHEME = "tcp://";
+
+    /**
+     * {@code -r tcp://HOST:PORT}: connects to a PCAP-over-IP server ({@code panatap --listen}, or any that
+     * sends a pcap stream on connect); an IPv6 address goes in brackets.
+     */
+    private SocketChannel connect(String url) throws CommandException, IOException {
+        String rest = url.substring(TCP_SCHEME.length());
+        int colon = rest.lastIndexOf(':');
+        String host = colon < 0 ? "" : rest.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(rest.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new CommandException(url + ": give -r tcp://HOST:PORT, e.g. tcp://127.0.0.1:"
+                    + Options.PCAP_OVER_IP_PORT);
+        }
+        SocketChannel channel = SocketChannel.open();
+        session.source(channel); // a stop closes it, also while connecting
+        try {
+            channel.connect(new InetSocketAddress(host, port));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new CommandException(url + ": cannot connect (" + e.getMessage() + ")", e);
+        }
+        return channel;
+    }
+
+    private CaptureFileReader openStream(java.nio.channels.ReadableByteChannel channel) throws IOException {
         session.source(channel);
         return CaptureFileReader.open(channel);
     }

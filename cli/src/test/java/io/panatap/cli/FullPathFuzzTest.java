@@ -68,7 +68,7 @@ class FullPathFuzzTest {
             sinks[i].start();
         }
         PcapWriter writer = PcapWriter.create(dir.resolve("fuzz.pcap"), LinkType.ETHERNET, 65535, PcapWriter.Precision.MICRO);
-        PacketSink fileSink = new PacketSink(formatters[0], null, writer, null, 0);
+        PacketSink fileSink = new PacketSink(formatters[0], null, PacketWriter.of(writer), null, 0);
         long matched = 0;
         long tcp = 0;
         for (long i = 0; i < FRAMES; i++) {
@@ -101,7 +101,7 @@ class FullPathFuzzTest {
                     if (i % (1 << 20) == (1 << 20) - 1) {
                         writer.close(); // keeps the file small in long runs
                         writer = PcapWriter.create(dir.resolve("fuzz.pcap"), LinkType.ETHERNET, 65535, PcapWriter.Precision.MICRO);
-                        fileSink = new PacketSink(formatters[0], null, writer, null, 0);
+                        fileSink = new PacketSink(formatters[0], null, PacketWriter.of(writer), null, 0);
                     }
                 }
             } catch (Throwable t) {

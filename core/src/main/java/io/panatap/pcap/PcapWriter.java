@@ -42,6 +42,7 @@ public final class PcapWriter implements AutoCloseable {
     private byte[] buffer = new byte[BUFFER_SIZE];
     private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
     private int used;
+    private long flushed;
     private boolean closed;
 
     private PcapWriter(String name, OutputStream out, int linkType, int snapLength, Precision precision) {
@@ -113,6 +114,14 @@ public final class PcapWriter implements AutoCloseable {
     /** Snap length written in the file header. */
     public int snapLength() {
         return snapLength;
+    }
+
+    /**
+     * Bytes of the file so far: the header and every record written, including those still buffered (what
+     * {@code ftell} says of tcpdump's buffered file, which its {@code -C} compares).
+     */
+    public long size() {
+        return flushed + used;
     }
 
     private void writeFileHeader() {
@@ -231,6 +240,7 @@ public final class PcapWriter implements AutoCloseable {
         try {
             out.write(buffer, 0, used);
             out.flush();
+            flushed += used;
         } catch (IOException e) {
             throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
         } finally {
