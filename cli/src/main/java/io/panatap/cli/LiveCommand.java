@@ -181,7 +181,11 @@ final class LiveCommand {
         try {
             InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.listenHost),
                     options.listenPort);
-            server = PcapStreamServer.open(address, PcapStreamServer.DEFAULT_CLIENT_BUFFER);
+            server = PcapStreamServer.open(address, PcapStreamServer.DEFAULT_CLIENT_BUFFER, client -> {
+                if (options.verbose) {
+                    stderr.println("panatap: stream client " + hostPort(client) + " connected");
+                }
+            });
         } catch (IOException | RuntimeException e) {
             throw new CommandException("--listen " + shown + ": cannot listen (" + e.getMessage() + ")", e);
         }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Serves a classic pcap stream over TCP to every client that connects (PCAP-over-IP, as Arkime reads it and
@@ -52,6 +53,7 @@ public final class PcapStreamServer implements AutoCloseable {
     private final Selector selector;
     private final int halfBuffer;
     private final Thread thread;
+    private final Consumer<InetSocketAddress> onConnect;
     private final Object clientsLock = new Object();
     private volatile Client[] clients = new Client[0]; // copy on write under clientsLock
     private final List<Client> waiting = new ArrayList<>(); // accepted before the header was known
@@ -60,8 +62,10 @@ public final class PcapStreamServer implements AutoCloseable {
     private volatile boolean closing;
     private volatile long drainDeadline;
 
-    private PcapStreamServer(ServerSocketChannel server, Selector selector, int clientBuffer) {
+    private PcapStreamServer(ServerSocketChannel server, Selector selector, int clientBuffer,
+                             Consumer<InetSocketAddress> onConnect) {
         this.server = server;
+        this.onConnect = onConnect;
         this.selector = selector;
         this.halfBuffer = clientBuffer / 2;
         this.thread = Thread.ofPlatform().name("panatap-stream").daemon().unstarted(this::loop);
@@ -74,6 +78,19 @@ public final class PcapStreamServer implements AutoCloseable {
      *                     never delivered
      */
     public static PcapStreamServer open(InetSocketAddress address, int clientBuffer) throws IOException {
+        return open(address, clientBuffer, client -> { });
+    }
+
+    /**
+     * As {@link #open(InetSocketAddress, int)}, calling {@code onConnect} on the sending thread with the
+     * address of each client once it is served (it must return quickly: it delays every client).
+     *
+     * @param address      where to listen
+     * @param clientBuffer bytes buffered per client
+     * @param onConnect    told of each client served
+     */
+    public static PcapStreamServer open(InetSocketAddress address, int clientBuffer,
+                                        Consumer<InetSocketAddress> onConnect) throws IOException {
         if (clientBuffer < (128 << 10)) {
             throw new IllegalArgumentException("client buffer too small: " + clientBuffer);
         }
@@ -92,7 +109,7 @@ public final class PcapStreamServer implements AutoCloseable {
             }
             throw e;
         }
-        PcapStreamServer s = new PcapStreamServer(server, selector, clientBuffer);
+        PcapStreamServer s = new PcapStreamServer(server, selector, clientBuffer, onConnect);
         s.thread.start();
         return s;
     }
@@ -280,6 +297,7 @@ public final class PcapStreamServer implements AutoCloseable {
                     addClient(c);
                 }
             }
+            onConnect.accept(c.address);
         }
     }
 

@@ -146,6 +146,35 @@ class PcapStreamServerTest {
     }
 
     @Test
+    void aStalledClientsSentAndLostAddUpAtTheCloseAndWhatItGotIsAWholeStream() throws Exception {
+        byte[] frame = Frames.ethernetIpv4Tcp(Frames.SRC4, Frames.DST4, 1234, 80, TcpFlags.ACK, 2000);
+        MemorySegment data = MemorySegment.ofArray(frame);
+        int records = 1000; // 2 MB: fits the client's buffer; the kernel may or may not take it all
+        try (PcapStreamServer server = PcapStreamServer.open(LOOPBACK, 8 << 20)) {
+            PcapWriter writer = PcapWriter.create(server.producer(), "stream", LinkType.ETHERNET, 65535,
+                    PcapWriter.Precision.MICRO);
+            try (Socket stalled = new Socket()) {
+                stalled.setReceiveBufferSize(4096);
+                stalled.connect(server.address());
+                await(() -> server.clients().size() == 1, "connected");
+                Thread.sleep(100);
+                for (int i = 0; i < records; i++) {
+                    writer.write(1_700_000_000_000_000_000L + i * 1000L, data, 0, frame.length, frame.length);
+                    if (i % 8 == 7) {
+                        writer.flush();
+                    }
+                }
+                writer.flush();
+                Thread.sleep(100);
+                server.close();
+                PcapStreamServer.ClientStats s = server.clients().getFirst();
+                assertThat(s.sent() + s.lost()).as(s.toString()).isEqualTo(records);
+                assertThat(records(stalled.getInputStream().readAllBytes())).isEqualTo(s.sent());
+            }
+        }
+    }
+
+    @Test
     void countsWholeRecordsInAChunk() {
         byte[] b = new byte[16 + 5 + 16 + 3 + 10];
         b[8] = 5;
