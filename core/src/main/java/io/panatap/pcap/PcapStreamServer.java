@@ -26,16 +26,24 @@ import java.util.function.Consumer;
  * buffer under that client's lock; a separate thread with a {@link Selector} accepts clients and sends
  * their buffers. A client whose buffer is full loses the chunk (its records are counted in
  * {@link ClientStats#lost()}); the stream it receives stays valid, with a gap. A client that disconnects is
- * dropped and ends nothing else. At {@link #close()} clients get a bounded time to take what is buffered.
+ * dropped and ends nothing else. At {@link #close()} clients get a bounded time to take what is buffered; a
+ * client still behind after it gets a stream that may end inside a record.
  *
  * <p>Each client's buffer is two halves: the producers fill one while the sending thread writes the other
- * to the socket, and they swap when the sending half is done.
+ * to the socket, and they swap when the sending half is done. A half starts at 1 MiB and doubles (a copy, on
+ * the producer's thread, at most a few times per client) only while its client lags, up to half the
+ * client buffer; memory is taken by clients that fall behind, not by every client.
  */
 public final class PcapStreamServer implements AutoCloseable {
-    /** Per client bytes buffered by default (both halves). */
-    public static final int DEFAULT_CLIENT_BUFFER = 16 << 20;
+    /**
+     * Per client bytes buffered at most by default (both halves): about two seconds of 300,000 packets/s of
+     * 100 bytes, for a client (or the sending thread) that is not scheduled for a while.
+     */
+    public static final int DEFAULT_CLIENT_BUFFER = 64 << 20;
     /** Clients served at once at most; more are refused (closed). */
-    public static final int MAX_CLIENTS = 64;
+    public static final int MAX_CLIENTS = 16;
+    /** Each half starts this large and doubles, up to half the client buffer, only for a client that lags. */
+    private static final int INITIAL_HALF = 1 << 20;
     private static final long CLOSE_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /**
@@ -325,6 +333,7 @@ public final class PcapStreamServer implements AutoCloseable {
         final SocketChannel channel;
         final InetSocketAddress address;
         SelectionKey key;
+        final int maxHalf;
         // Guarded by this: the half the producers fill.
         byte[] filling;
         int fillingUsed;
@@ -344,8 +353,9 @@ public final class PcapStreamServer implements AutoCloseable {
         Client(SocketChannel channel, InetSocketAddress address, int half) {
             this.channel = channel;
             this.address = address;
-            this.filling = new byte[half];
-            this.sending = new byte[half];
+            this.maxHalf = half;
+            this.filling = new byte[Math.min(INITIAL_HALF, half)];
+            this.sending = new byte[Math.min(INITIAL_HALF, half)];
             this.sendingBuffer = ByteBuffer.wrap(sending, 0, 0);
         }
 
@@ -357,7 +367,7 @@ public final class PcapStreamServer implements AutoCloseable {
 
         /** Copies a chunk or counts it lost; true when the sending thread should be woken. */
         synchronized boolean offer(byte[] b, int off, int len, int records) {
-            if (filling.length - fillingUsed < len) {
+            if (filling.length - fillingUsed < len && !grow(fillingUsed + len)) {
                 lost += records;
                 return false;
             }
@@ -369,6 +379,23 @@ public final class PcapStreamServer implements AutoCloseable {
             }
             wakeRequested = true;
             return true;
+        }
+
+        /** Doubles the filling half (up to the maximum) to hold {@code needed} bytes; false if it cannot. */
+        private boolean grow(int needed) {
+            if (needed > maxHalf) {
+                return false;
+            }
+            int size = filling.length;
+            while (size < needed) {
+                size = Math.min(maxHalf, size * 2);
+            }
+            try {
+                filling = Arrays.copyOf(filling, size);
+                return true;
+            } catch (OutOfMemoryError e) {
+                return false; // the heap cannot buffer more for this client: it loses packets instead
+            }
         }
 
         /** Sends what it can without blocking; true when bytes are left to send. */

@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * reads as fast as it can. Reports whether the client lost anything, the rate reached and the producer's
  * CPU per packet (what the capture thread pays for the stream).
  *
- * <pre>java -cp bench/target/benchmarks.jar io.panatap.bench.stream.StreamServerHarness [pps] [seconds] [frame bytes]</pre>
- * Defaults: 300000 packets/s, 10 s, 100-byte frames.
+ * <pre>java -cp bench/target/benchmarks.jar io.panatap.bench.stream.StreamServerHarness [pps] [seconds] [frame bytes] [client buffer MiB]</pre>
+ * Defaults: 300000 packets/s, 10 s, 100-byte frames, the server's default client buffer (16 MiB).
  */
 public final class StreamServerHarness {
     private static final int BATCH = 256;
@@ -34,13 +34,14 @@ public final class StreamServerHarness {
         long rate = args.length > 0 ? Long.parseLong(args[0]) : 300_000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int frameLength = args.length > 2 ? Integer.parseInt(args[2]) : 100;
+        int clientBuffer = args.length > 3 ? Integer.parseInt(args[3]) << 20 : PcapStreamServer.DEFAULT_CLIENT_BUFFER;
         byte[] frame = new byte[frameLength];
         frame[12] = 0x08; // an IPv4 EtherType; the bytes do not matter to the server
         MemorySegment data = MemorySegment.ofArray(frame);
         ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
 
         try (PcapStreamServer server = PcapStreamServer.open(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), PcapStreamServer.DEFAULT_CLIENT_BUFFER)) {
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), clientBuffer)) {
             PcapWriter writer = PcapWriter.create(server.producer(), "bench", LinkType.ETHERNET, 262144,
                     PcapWriter.Precision.MICRO);
             AtomicLong received = new AtomicLong();
