@@ -206,7 +206,7 @@ final class LiveCommand {
         }
         for (PcapStreamServer.ClientStats c : server.clients()) {
             err.print(plural(c.sent()) + " sent to stream client " + hostPort(c.address()) + ", " + c.lost()
-                    + " lost (client too slow)" + (c.disconnected() ? " (client disconnected)" : "") + "\n");
+                    + " lost (client too slow)" + (c.disconnected() ? ", client disconnected" : "") + "\n");
         }
         err.flush();
     }
