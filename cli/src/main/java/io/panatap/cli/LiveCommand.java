@@ -9,10 +9,13 @@ import io.panatap.capture.PacketCapture;
 import io.panatap.capture.UserSwitch;
 import io.panatap.filter.FilterException;
 import io.panatap.pcap.CaptureFileWriter;
+import io.panatap.pcap.PcapStreamServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,9 +81,14 @@ final class LiveCommand {
             throw new CommandException(describeOpening(e, where), e);
         }
         session.source(capture);
+        PcapStreamServer server = null;
         try {
+            server = openServer(); // before -Z: a port below 1024 needs root
             dropPrivileges();
         } catch (CommandException e) {
+            if (server != null) {
+                server.close();
+            }
             capture.close();
             session.source(null);
             throw e;
@@ -92,11 +100,13 @@ final class LiveCommand {
         CaptureFileWriter writer = null;
         PacketSink sink = null;
         try {
+            CaptureFileWriter stream = server == null ? null
+                    : Writers.stream(server.producer(), capture.linkType(), capture.snapLength());
             if (options.writeFile != null) {
-                writer = Writers.create(options, options.writeFile, capture.linkType(), capture.snapLength(),
+                writer = Writers.open(options, options.writeFile, capture.linkType(), capture.snapLength(),
                         options.allInterfaces(), stdout);
             }
-            sink = new PacketSink(formatter(), out, writer, null, options.count);
+            sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream);
             sink.start();
             out.flush();
             sink.drain(capture, BATCH, session); // ends when the session's shutdown hook closes the capture
@@ -118,8 +128,15 @@ final class LiveCommand {
             CaptureStats stats = capture.stats();
             capture.close();
             session.source(null);
+            if (server != null) {
+                server.close();
+            }
+            if (sink != null && sink.fileLimitReached() != null) {
+                stderr.println("panatap: " + sink.fileLimitReached().getMessage());
+            }
             printStats(stderr, sink == null ? 0 : sink.count(), stats);
             printCut(stderr, sink == null ? 0 : sink.cutBeforePorts(), options.snapLength);
+            printStreamStats(stderr, server);
         }
         return Main.OK;
     }
@@ -144,9 +161,14 @@ final class LiveCommand {
         linkMessages.onlyFrom(group.worker(0)); // every worker's socket sees the flap: say it once
         warnIfRejectsAll(expression, group.worker(0).linkType());
         session.source(group);
+        PcapStreamServer server = null;
         try {
+            server = openServer();
             dropPrivileges();
         } catch (CommandException e) {
+            if (server != null) {
+                server.close();
+            }
             group.close();
             session.source(null);
             throw e;
@@ -155,7 +177,7 @@ final class LiveCommand {
             stderr.println("panatap: capture ready on " + where + " with " + group.workers() + " workers after "
                     + sinceLaunchMillis() + " ms");
         }
-        new WorkerCapture(options, group, this::formatter, stdout, stderr, session, where).run();
+        new WorkerCapture(options, group, this::formatter, stdout, stderr, session, where).run(server);
         return Main.OK;
     }
 
@@ -196,6 +218,49 @@ final class LiveCommand {
             stderr.println("panatap: " + warning);
             stderr.flush();
         }
+    }
+
+    /**
+     * {@code --listen}: the PCAP-over-IP server, listening before the capture's first packet; null without the
+     * option. Says on stderr where it listens (the port chosen when 0 was given).
+     */
+    private PcapStreamServer openServer() throws CommandException {
+        if (options.listenPort == null) {
+            return null;
+        }
+        String shown = options.listenHost + ":" + options.listenPort;
+        PcapStreamServer server;
+        try {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(options.listenHost),
+                    options.listenPort);
+            server = PcapStreamServer.open(address, PcapStreamServer.DEFAULT_CLIENT_BUFFER, client -> {
+                if (options.verbose) {
+                    stderr.println("panatap: stream client " + hostPort(client) + " connected");
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            throw new CommandException("--listen " + shown + ": cannot listen (" + e.getMessage() + ")", e);
+        }
+        InetSocketAddress bound = server.address();
+        stderr.println("panatap: serving a pcap stream on " + hostPort(bound));
+        return server;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** {@code --listen}: one line per client that connected, after tcpdump's statistics. */
+    static void printStreamStats(PrintStream err, PcapStreamServer server) {
+        if (server == null) {
+            return;
+        }
+        for (PcapStreamServer.ClientStats c : server.clients()) {
+            err.print(plural(c.sent()) + " sent to stream client " + hostPort(c.address()) + ", " + c.lost()
+                    + " lost (client too slow)" + (c.disconnected() ? ", client disconnected" : "") + "\n");
+        }
+        err.flush();
     }
 
     /** {@code -Z USER}: after the sockets are open and before any file is created, like tcpdump. */

@@ -17,6 +17,13 @@ final class Options {
     static final int MAX_BUFFER_KIB = 4 * 1024 * 1024;
     /** Largest {@code --workers} value accepted. */
     static final int MAX_WORKERS = io.panatap.capture.CaptureGroup.Builder.MAX_WORKERS;
+    /** The PCAP-over-IP convention's port, documented for {@code --listen}. */
+    static final int PCAP_OVER_IP_PORT = 57012;
+    /** Option codes of the long options that have no short form ({@code -W} is tcpdump's file count). */
+    private static final char WORKERS = '\u0100';
+    private static final char LISTEN = '\u0101';
+    /** Stands for {@code --pcapng}, which has no short form. */
+    private static final char PCAPNG = '\u0102';
 
     static final String HELP = """
             Usage: panatap [options] [expression]
@@ -36,14 +43,28 @@ final class Options {
                                       Linux cooked v2 (SLL2), as tcpdump -i any writes
               --pcapng                write -w as pcapng whatever its name (interfaces, directions and
                                       statistics recorded)
+              -C SIZE                 with -w: start a new file when the current one is larger than SIZE
+                                      million bytes (SIZEk/m/g: KiB, MiB, GiB); files FILE, FILE1, FILE2, ...
+              -G SECONDS              with -w: start a new file every SECONDS (on the first packet after
+                                      them); FILE may hold strftime conversions %Y %m %d %H %M %S %s %j %y
+                                      %b %a %F %T %%, expanded at the local time each file starts
+              -W COUNT                with -C: a ring of COUNT files, FILE0 .. FILE<COUNT-1> (numbers zero-
+                                      padded to the same width), the oldest overwritten; with -G alone:
+                                      stop after COUNT files
+              --listen [ADDR:]PORT    serve the capture as a pcap stream (PCAP-over-IP, conventionally port
+                                      57012; 0 picks a free port) to every client that connects, on
+                                      127.0.0.1 unless ADDR is given; with rows or -w. A slow client loses
+                                      packets (reported at the end), never slows the capture
               --workers N             capture with N threads, packets spread by flow (default 1); rows of
                                       different workers never mix inside a line; with -w, one file per
-                                      worker: -w out.pcap writes out-0.pcap, out-1.pcap, ...
+                                      worker: -w out.pcap writes out-0.pcap, out-1.pcap, ... (rotated:
+                                      out-0.pcap1, ...)
               -Z, --relinquish-privileges USER
                                       once the capture is open, switch to USER (needs root): capture
                                       continues without privileges and -w files belong to USER
               -r FILE                 read packets from a pcap or pcapng FILE ("-" = standard input) instead
-                                      of capturing; a pipe is read as its records arrive
+                                      of capturing; a pipe is read as its records arrive; -r tcp://HOST:PORT
+                                      reads a PCAP-over-IP stream (panatap --listen, Arkime's convention)
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
               -n, -N, -f              accepted for tcpdump compatibility (output is always numeric)
@@ -77,6 +98,15 @@ final class Options {
     String writeFile;
     /** {@code --pcapng}: write {@code -w} as pcapng whatever its name. */
     boolean pcapng;
+    /** {@code -C}: bytes; 0 when not given. */
+    long rotateBytes;
+    /** {@code -G}: seconds; 0 when not given. */
+    int rotateSeconds;
+    /** {@code -W}: 0 when not given. */
+    int fileCount;
+    /** {@code --listen}: the address to bind ({@code 127.0.0.1} unless given) and port; null port when not given. */
+    String listenHost;
+    Integer listenPort;
     String readFile;
     String filterFile;
     String filterExpression;
@@ -142,7 +172,8 @@ final class Options {
                 o.apply(option, value, "--" + name);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
-                captureOnly |= option == 'B' || option == 'p' || option == 'W' || option == 'Z';
+                captureOnly |= option == 'B' || option == 'p' || option == WORKERS || option == 'Z'
+                        || option == LISTEN;
                 continue;
             }
             if (arg.length() < 2 || arg.charAt(0) != '-') {
@@ -172,7 +203,8 @@ final class Options {
                 o.apply(option, value, "-" + option);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
-                captureOnly |= option == 'B' || option == 'p' || option == 'W' || option == 'Z';
+                captureOnly |= option == 'B' || option == 'p' || option == WORKERS || option == 'Z'
+                        || option == LISTEN;
             }
         }
         if (!expression.isEmpty()) {
@@ -182,7 +214,8 @@ final class Options {
             return o;
         }
         if (o.readFile != null && (interfaceGiven || directionGiven || captureOnly || o.listInterfaces)) {
-            throw new UsageException("-r reads a file: -i, -Q, -B, -p, -D, -Z and --workers apply to live capture only");
+            throw new UsageException("-r reads a file: -i, -Q, -B, -p, -D, -Z, --workers and --listen apply to live"
+                    + " capture only");
         }
         if (o.writeFile != null && !directionGiven) {
             o.directions = List.of(Direction.IN, Direction.OUT); // a file keeps both halves, as tcpdump's
@@ -190,6 +223,7 @@ final class Options {
         if (o.pcapng && o.writeFile == null) {
             throw new UsageException("--pcapng sets the format of the -w file: give -w FILE too");
         }
+        checkRotation(o);
         if (o.writeFile != null && o.formatGiven) {
             throw new UsageException("-w writes packets, not rows: --format cannot be used with -w");
         }
@@ -202,20 +236,41 @@ final class Options {
         return o;
     }
 
-    /** Stands for {@code --pcapng}, which has no short form. */
-    private static final char PCAPNG = '#';
+    /** {@code -C}, {@code -G} and {@code -W} as tcpdump takes them. */
+    private static void checkRotation(Options o) throws UsageException {
+        if (o.rotateBytes == 0 && o.rotateSeconds == 0 && o.fileCount == 0) {
+            return;
+        }
+        if (o.writeFile == null || o.writeFile.equals("-")) {
+            throw new UsageException("-C, -G and -W rotate -w files: give -w a file name");
+        }
+        if (o.fileCount > 0 && o.rotateBytes == 0 && o.rotateSeconds == 0) {
+            throw new UsageException("-W counts rotated files: use it with -C or -G");
+        }
+        if (o.rotateSeconds > 0) {
+            String problem = FileNames.check(o.writeFile);
+            if (problem != null) {
+                throw new UsageException("-w " + o.writeFile + ": " + problem);
+            }
+        }
+    }
+
+    /** The rotation options for {@link RotatingWriter}. */
+    RotatingWriter.Limits rotation() {
+        return new RotatingWriter.Limits(rotateBytes, rotateSeconds, fileCount);
+    }
 
     private static boolean isShort(char c) {
-        return "DdhlnNfpUSKqvicsBwrFQZ".indexOf(c) >= 0;
+        return "DdhlnNfpUSKqvicsBwrFQZCGW".indexOf(c) >= 0;
     }
 
     private static boolean takesValue(char c) {
-        return "icsBwrFQoWZ".indexOf(c) >= 0;
+        return c == WORKERS || c == LISTEN || "icsBwrFQoZCGW".indexOf(c) >= 0;
     }
 
     /**
-     * Long option names; {@code 'o'} stands for {@code --format} and {@code 'W'} for {@code --workers}, which
-     * have no short form ({@code -f} and {@code -W} are tcpdump's).
+     * Long option names; {@code 'o'} stands for {@code --format}, {@link #WORKERS} for {@code --workers} and
+     * {@link #LISTEN} for {@code --listen}, which have no short form ({@code -f} and {@code -W} are tcpdump's).
      */
     private static char longToShort(String name) {
         return switch (name) {
@@ -227,7 +282,8 @@ final class Options {
             case "buffer-size" -> 'B';
             case "no-promiscuous-mode" -> 'p';
             case "format" -> 'o';
-            case "workers" -> 'W';
+            case "workers" -> WORKERS;
+            case "listen" -> LISTEN;
             case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
@@ -279,7 +335,11 @@ final class Options {
             }
             case 'B' -> bufferKiB = (int) number(value, shown, 4, MAX_BUFFER_KIB); // the ring needs a page
             case 'w' -> writeFile = nonEmpty(value, shown);
-            case 'W' -> workers = (int) number(value, shown, 1, MAX_WORKERS);
+            case WORKERS -> workers = (int) number(value, shown, 1, MAX_WORKERS);
+            case LISTEN -> listen(value, shown);
+            case 'C' -> rotateBytes = fileSize(value, shown);
+            case 'G' -> rotateSeconds = (int) number(value, shown, 1, Integer.MAX_VALUE);
+            case 'W' -> fileCount = (int) number(value, shown, 1, Integer.MAX_VALUE);
             case 'Z' -> {
                 if (value.isEmpty()) {
                     throw new UsageException(shown + " needs a user name");
@@ -299,6 +359,61 @@ final class Options {
             }
             default -> throw new UsageException("unknown option '" + shown + "'");
         }
+    }
+
+    /**
+     * {@code -C}: millions of bytes, or with a suffix k/K, m/M, g/G KiB, MiB or GiB, as tcpdump (4.99.4 and
+     * later) reads it.
+     */
+    private static long fileSize(String value, String shown) throws UsageException {
+        long unit = 1_000_000;
+        String digits = value;
+        if (!value.isEmpty()) {
+            char last = Character.toLowerCase(value.charAt(value.length() - 1));
+            long suffixUnit = switch (last) {
+                case 'k' -> 1L << 10;
+                case 'm' -> 1L << 20;
+                case 'g' -> 1L << 30;
+                default -> 0;
+            };
+            if (suffixUnit > 0) {
+                unit = suffixUnit;
+                digits = value.substring(0, value.length() - 1);
+            }
+        }
+        try {
+            long n = Long.parseLong(digits);
+            if (n >= 1 && n <= Long.MAX_VALUE / unit) {
+                return n * unit;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(shown + " takes a file size in millions of bytes (or with k, m or g: KiB, MiB,"
+                + " GiB), a whole number from 1, not '" + value + "'");
+    }
+
+    /** {@code --listen [ADDR:]PORT}; an IPv6 address in brackets ({@code [::1]:57012}). */
+    private void listen(String value, String shown) throws UsageException {
+        String host = "127.0.0.1";
+        String port = value;
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            host = value.substring(0, colon);
+            port = value.substring(colon + 1);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.contains(":")) {
+                throw new UsageException(shown + ": write an IPv6 address in brackets, e.g. [::1]:"
+                        + PCAP_OVER_IP_PORT);
+            }
+            if (host.isEmpty()) {
+                throw new UsageException(shown + " takes [ADDR:]PORT, e.g. " + PCAP_OVER_IP_PORT
+                        + " or 0.0.0.0:" + PCAP_OVER_IP_PORT + ", not '" + value + "'");
+            }
+        }
+        listenHost = host;
+        listenPort = (int) number(port, shown + " port", 0, 65535);
     }
 
     private static String nonEmpty(String value, String shown) throws UsageException {

@@ -14,7 +14,8 @@ import java.io.IOException;
  * An I/O error (a closed pipe, a full disk, a packet of a link type the pcap file cannot hold) is kept and
  * rethrown by {@link #checkError()} after the batch, since a listener cannot throw it. The {@code -w} file
  * may be opened on the first packet written, when the link type is not known before (a pcapng file whose
- * first section describes no interface).
+ * first section describes no interface). With {@code --listen}, every packet output is also written to the
+ * stream. {@code -G} with {@code -W} ending the files ends the output like {@code -c} ({@link #fileLimitReached()}).
  */
 final class PacketSink implements PacketListener {
     /** Opens the {@code -w} file when the first packet is written. */
@@ -29,6 +30,8 @@ final class PacketSink implements PacketListener {
     private final boolean writing;
     private final WriterOpener opener;
     private CaptureFileWriter writer;
+    private CaptureFileWriter stream;
+    private RotatingWriter.LimitReached fileLimit;
     private final PacketFilter filter;
     private final long limit;
     private final StringBuilder row = new StringBuilder(256);
@@ -57,6 +60,12 @@ final class PacketSink implements PacketListener {
         this.limit = limit;
     }
 
+    /** {@code --listen}: also writes every packet output to {@code stream}. */
+    PacketSink stream(CaptureFileWriter stream) {
+        this.stream = stream;
+        return this;
+    }
+
     /** Prints the table header, if the format has one and rows are printed. */
     void start() throws IOException {
         if (!writing) {
@@ -75,6 +84,9 @@ final class PacketSink implements PacketListener {
             return;
         }
         try {
+            if (stream != null) {
+                stream.write(packet);
+            }
             if (writing) {
                 if (writer == null) {
                     writer = opener.open(packet);
@@ -90,6 +102,10 @@ final class PacketSink implements PacketListener {
                 }
                 return;
             }
+        } catch (RotatingWriter.LimitReached e) {
+            fileLimit = e;
+            done = true;
+            return;
         } catch (IOException e) {
             error = e;
             done = true;
@@ -130,11 +146,19 @@ final class PacketSink implements PacketListener {
     /** Flushes what the batch printed or wrote, and rethrows an output error from the batch. */
     void endBatch() throws IOException {
         checkError();
+        if (stream != null) {
+            stream.flush();
+        }
         if (writer != null) {
             writer.flush();
         } else if (!writing) {
             out.flush();
         }
+    }
+
+    /** {@code -G} with {@code -W}: the last file was written; null otherwise. */
+    RotatingWriter.LimitReached fileLimitReached() {
+        return fileLimit;
     }
 
     void checkError() throws IOException {

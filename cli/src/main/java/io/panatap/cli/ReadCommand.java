@@ -11,6 +11,8 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -140,7 +142,7 @@ final class ReadCommand {
     }
 
     private CaptureFileWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
-        return Writers.create(options, options.writeFile, linkType,
+        return Writers.open(options, options.writeFile, linkType,
                 reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, false, stdout);
     }
 
@@ -170,6 +172,9 @@ final class ReadCommand {
             if (file.equals("-")) {
                 return openStream(new FileInputStream(FileDescriptor.in).getChannel());
             }
+            if (file.startsWith(TCP_SCHEME)) {
+                return openStream(connect(file));
+            }
             Path path = Path.of(file);
             if (!Files.exists(path)) {
                 throw new NoSuchFileException(name);
@@ -192,7 +197,41 @@ final class ReadCommand {
         }
     }
 
-    private CaptureFileReader openStream(FileChannel channel) throws IOException {
+    private static final String TCP_SCHEME = "tcp://";
+
+    /**
+     * {@code -r tcp://HOST:PORT}: connects to a PCAP-over-IP server ({@code panatap --listen}, or any that
+     * sends a pcap stream on connect); an IPv6 address goes in brackets.
+     */
+    private SocketChannel connect(String url) throws CommandException, IOException {
+        String rest = url.substring(TCP_SCHEME.length());
+        int colon = rest.lastIndexOf(':');
+        String host = colon < 0 ? "" : rest.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = colon < 0 ? -1 : Integer.parseInt(rest.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new CommandException(url + ": give -r tcp://HOST:PORT, e.g. tcp://127.0.0.1:"
+                    + Options.PCAP_OVER_IP_PORT);
+        }
+        SocketChannel channel = SocketChannel.open();
+        session.source(channel); // a stop closes it, also while connecting
+        try {
+            channel.connect(new InetSocketAddress(host, port));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw new CommandException(url + ": cannot connect (" + e.getMessage() + ")", e);
+        }
+        return channel;
+    }
+
+    private CaptureFileReader openStream(java.nio.channels.ReadableByteChannel channel) throws IOException {
         session.source(channel);
         return CaptureFileReader.open(channel);
     }

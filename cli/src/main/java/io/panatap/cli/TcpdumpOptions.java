@@ -24,7 +24,7 @@ final class TcpdumpOptions {
     }
 
     private static final String NO_PAYLOAD = "--format line prints tcpdump's line without the payload";
-    private static final String ONE_FILE = "-w FILE writes one file (with --workers N, one per worker)";
+    private static final String ONE_FILE = "-C and -G rotate -w files, one set per worker with --workers N";
     private static final String NOTHING = "panatap captures and prints TCP segments only";
     private static final String TIME = "--format line prints the local time of day, --format json the UTC date and time";
 
@@ -43,9 +43,6 @@ final class TcpdumpOptions {
             Map.entry('E', new Unsupported("IPsec ESP decryption", true, NOTHING)),
             Map.entry('M', new Unsupported("TCP-MD5 secret", true, NOTHING)),
             Map.entry('T', new Unsupported("interpret packets as a protocol", true, NOTHING)),
-            Map.entry('C', new Unsupported("rotate -w files by size", true, ONE_FILE)),
-            Map.entry('G', new Unsupported("rotate -w files by time", true, ONE_FILE)),
-            Map.entry('W', new Unsupported("number of -w files", true, ONE_FILE)),
             Map.entry('z', new Unsupported("command after each rotated file", true, ONE_FILE)),
             Map.entry('V', new Unsupported("read the capture files listed in a file", true, "-r FILE reads one file")),
             Map.entry('I', new Unsupported("monitor mode", false, "-p leaves the interface out of promiscuous mode")),

@@ -5,6 +5,7 @@ import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
 import io.panatap.pcap.CaptureFileWriter;
+import io.panatap.pcap.PcapStreamServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,9 @@ import java.util.function.Supplier;
  *       order; rows of different workers are ordered by batch, not by timestamp.</li>
  *   <li>{@code -w FILE}: one pcap file per worker, named by {@link #fileOfWorker} ({@code out.pcap} becomes
  *       {@code out-0.pcap}, {@code out-1.pcap}, ...), each a valid pcap in its worker's timestamp order;
- *       {@code mergecap -w all.pcap out-*.pcap} merges them by timestamp.</li>
+ *       {@code mergecap -w all.pcap out-*.pcap} merges them by timestamp. With {@code -C}/{@code -G} each
+ *       worker rotates its own files, tcpdump's names made from its file name: {@code out-0.pcap},
+ *       {@code out-0.pcap1}, ...; a {@code -G}/{@code -W} limit reached by one worker stops the capture.</li>
  *   <li>{@code -c N} counts over all workers and stops at exactly N.</li>
  * </ul>
  */
@@ -95,9 +98,10 @@ final class WorkerCapture {
     private final class Worker implements CaptureGroup.BatchListener {
         final PacketSink sink;
 
-        Worker(RowFormatter formatter, CaptureFileWriter writer) {
+        Worker(RowFormatter formatter, CaptureFileWriter writer, CaptureFileWriter stream) {
             // TextOutput writes only whole rows: a row that does not fit flushes the buffer first.
-            this.sink = new PacketSink(formatter, new TextOutput(new LockedOutput(stdout), 64 * 1024), writer, null, 0);
+            this.sink = new PacketSink(formatter, new TextOutput(new LockedOutput(stdout), 64 * 1024), writer, null, 0)
+                    .stream(stream);
         }
 
         @Override
@@ -122,7 +126,12 @@ final class WorkerCapture {
         }
     }
 
-    private boolean countReached() {
+    private boolean countReached(List<Worker> workers) {
+        for (Worker w : workers) {
+            if (w.sink.fileLimitReached() != null) {
+                return true; // -G with -W: one worker's last file is done, so is the capture
+            }
+        }
         if (options.count == 0) {
             return false;
         }
@@ -140,24 +149,27 @@ final class WorkerCapture {
         }
     }
 
-    void run() throws CommandException, IOException {
+    /** Runs the capture; {@code server} ({@code --listen}, may be null) gets one producer per worker. */
+    void run(PcapStreamServer server) throws CommandException, IOException {
         List<CaptureFileWriter> writers = new ArrayList<>();
         List<Worker> workers = new ArrayList<>();
         try {
             for (int i = 0; i < group.workers(); i++) {
                 CaptureFileWriter writer = null;
                 if (options.writeFile != null) {
-                    writer = Writers.create(options, fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
+                    writer = Writers.open(options, fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
                             group.worker(i).snapLength(), options.allInterfaces(), stdout);
                     writers.add(writer);
                 }
-                workers.add(new Worker(formatters.get(), writer));
+                CaptureFileWriter stream = server == null ? null
+                        : Writers.stream(server.producer(), group.worker(i).linkType(), group.worker(i).snapLength());
+                workers.add(new Worker(formatters.get(), writer, stream));
             }
             workers.getFirst().sink.start(); // the table header, once
             workers.getFirst().endOfBatch();
             group.start(workers::get);
             while (!group.await(Duration.ofMillis(50))) {
-                if (session.stopRequested() || countReached()) {
+                if (session.stopRequested() || countReached(workers)) {
                     group.close();
                 }
             }
@@ -186,8 +198,14 @@ final class WorkerCapture {
             }
             CaptureStats stats = group.stats();
             session.source(null);
+            if (server != null) {
+                server.close();
+            }
+            workers.stream().map(w -> w.sink.fileLimitReached()).filter(e -> e != null).findFirst()
+                    .ifPresent(e -> stderr.println("panatap: " + e.getMessage()));
             LiveCommand.printStats(stderr, workers.stream().mapToLong(w -> w.sink.count()).sum(), stats);
             LiveCommand.printCut(stderr, workers.stream().mapToLong(w -> w.sink.cutBeforePorts()).sum(), options.snapLength);
+            LiveCommand.printStreamStats(stderr, server);
         }
     }
 }

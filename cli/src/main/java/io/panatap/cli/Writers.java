@@ -9,13 +9,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.Locale;
 
 /**
- * Opens the {@code -w} file: the one place that picks its format. pcapng for a name ending in
- * {@code .pcapng} or with {@code --pcapng}, classic pcap otherwise; a classic file of a capture on all
- * interfaces (whose frames start at the network layer) is {@code LINKTYPE_LINUX_SLL2}, as
- * {@code tcpdump -i any} writes it, so that interface, direction and link-layer address survive.
+ * Opens the {@code -w} output: the one place that picks its format, and with {@code -C}/{@code -G} the
+ * {@link RotatingWriter} whose every file is opened by {@link #create} too; also the pcap stream of
+ * {@code --listen}. pcapng for a name ending in {@code .pcapng} or with {@code --pcapng}, classic pcap
+ * otherwise; a classic file of a capture on all interfaces (whose frames start at the network layer) is
+ * {@code LINKTYPE_LINUX_SLL2}, as {@code tcpdump -i any} writes it, so that interface, direction and
+ * link-layer address survive.
  */
 final class Writers {
     private Writers() {
@@ -27,7 +30,41 @@ final class Writers {
     }
 
     /**
-     * A writer for {@code name}, {@code -} meaning standard output. {@code linkType} is the source's link
+     * The {@code -w} output named {@code name} (the option's, or a worker's): one file, or rotated files
+     * when the options ask for it. The arguments are those of {@link #create}.
+     */
+    static CaptureFileWriter open(Options options, String name, int linkType, int snapLength,
+                                  boolean allInterfaces, OutputStream stdout) throws CommandException {
+        RotatingWriter.Limits limits = options.rotation();
+        if (!limits.rotates()) {
+            return create(options, name, linkType, snapLength, allInterfaces, stdout);
+        }
+        RotatingWriter.Factory factory = file -> {
+            try {
+                return create(options, file, linkType, snapLength, allInterfaces, stdout);
+            } catch (CommandException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        };
+        try {
+            return new RotatingWriter(name, limits, factory, () -> System.currentTimeMillis() / 1000,
+                    ZoneId.systemDefault());
+        } catch (IOException e) {
+            throw new CommandException(e.getMessage(), e);
+        }
+    }
+
+    /** A classic pcap stream to {@code out} (the {@code --listen} server's), little-endian, microseconds. */
+    static CaptureFileWriter stream(OutputStream out, int linkType, int snapLength) throws CommandException {
+        try {
+            return PcapWriter.create(out, "the --listen stream", linkType, snapLength, PcapWriter.Precision.MICRO);
+        } catch (IOException e) {
+            throw new CommandException("cannot start the --listen stream (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * One writer for {@code name}, {@code -} meaning standard output. {@code linkType} is the source's link
      * type (pcapng describes each packet's own interface instead); {@code allInterfaces} is true for a live
      * capture on all interfaces.
      */

@@ -156,14 +156,14 @@ class OptionsTest {
                 "-X (hex and ASCII dump) is not supported yet; --format line prints tcpdump's line without the payload");
         assertThatThrownBy(() -> Options.parse("--nano")).hasMessageStartingWith("--nano (nanosecond timestamps) ");
         assertThatThrownBy(() -> Options.parse("--monitor-mode")).hasMessageStartingWith("--monitor-mode (monitor mode) ");
-        assertThatThrownBy(() -> Options.parse("-W", "3")).hasMessageStartingWith("-W (number of -w files) ");
+        assertThatThrownBy(() -> Options.parse("-z", "gzip")).hasMessageStartingWith("-z (command after each rotated file) ");
     }
 
     /** Every option of tcpdump 4.99.3 ({@code tcpdump --help}, {@code man tcpdump}) is known, with its value. */
     @ParameterizedTest
     @ValueSource(strings = {"-A", "-b", "-e", "-H", "-I", "-J", "-L", "-O", "-t", "-tttt", "-u", "-x", "-xx", "-X",
-            "-XX", "-#", "-C 1", "-E spec", "-G 1", "-j adapter", "-m mod", "-M secret", "-T rpc", "-V list",
-            "-W 2", "-y EN10MB", "-z gzip", "--monitor-mode", "--time-stamp-type adapter",
+            "-XX", "-#", "-E spec", "-j adapter", "-m mod", "-M secret", "-T rpc", "-V list",
+            "-y EN10MB", "-z gzip", "--monitor-mode", "--time-stamp-type adapter",
             "--time-stamp-type=adapter", "--list-time-stamp-types", "--time-stamp-precision nano",
             "--time-stamp-precision=nano", "--micro", "--nano", "--list-data-link-types", "--number",
             "--no-optimize", "--print", "--linktype EN10MB", "--fp-type"})

@@ -24,6 +24,12 @@ public interface CaptureFileWriter extends AutoCloseable {
     void flush() throws IOException;
 
     /**
+     * Bytes of the file so far, including records still buffered (what {@code ftell} says of tcpdump's
+     * buffered file, which its {@code -C} compares).
+     */
+    long size();
+
+    /**
      * Records the capture's statistics at a normal stop, before {@link #close()}: {@code received} packets
      * that passed the socket's filter and {@code dropped} packets the kernel could not deliver; a negative
      * value is not known (a capture read from a file). pcapng writes an interface statistics block per

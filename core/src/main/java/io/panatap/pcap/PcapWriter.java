@@ -39,6 +39,7 @@ public final class PcapWriter implements CaptureFileWriter {
     private byte[] buffer = new byte[BUFFER_SIZE];
     private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
     private int used;
+    private long flushed;
     private boolean closed;
 
     private PcapWriter(String name, OutputStream out, int linkType, int snapLength, Precision precision) {
@@ -114,6 +115,11 @@ public final class PcapWriter implements CaptureFileWriter {
     /** Snap length written in the file header. */
     public int snapLength() {
         return snapLength;
+    }
+
+    @Override
+    public long size() {
+        return flushed + used;
     }
 
     private void writeFileHeader() {
@@ -220,6 +226,7 @@ public final class PcapWriter implements CaptureFileWriter {
         try {
             out.write(buffer, 0, used);
             out.flush();
+            flushed += used;
         } catch (IOException e) {
             throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
         } finally {

@@ -61,6 +61,7 @@ public final class PcapngWriter implements CaptureFileWriter {
     private byte[] buffer = new byte[BUFFER_SIZE];
     private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
     private int used;
+    private long flushed;
     private boolean closed;
 
     // Interfaces described so far, by id; and the last one looked up, which nearly every packet hits.
@@ -392,6 +393,11 @@ public final class PcapngWriter implements CaptureFileWriter {
         return used;
     }
 
+    @Override
+    public long size() {
+        return flushed + used;
+    }
+
     /** Writes the buffered whole blocks to the file. */
     @Override
     public void flush() throws IOException {
@@ -401,6 +407,7 @@ public final class PcapngWriter implements CaptureFileWriter {
         try {
             out.write(buffer, 0, used);
             out.flush();
+            flushed += used;
         } catch (IOException e) {
             throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
         } finally {
