@@ -90,7 +90,8 @@ final class LiveCommand {
         PacketSink sink = null;
         try {
             if (options.writeFile != null) {
-                writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout);
+                writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout,
+                        Writers.precision(options));
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count);
             sink.start();
@@ -192,8 +193,8 @@ final class LiveCommand {
     private RowFormatter formatter() {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.WALL);
-            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault());
-            case JSON -> new JsonFormatter();
+            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault(), options);
+            case JSON -> new JsonFormatter(options);
         };
     }
 

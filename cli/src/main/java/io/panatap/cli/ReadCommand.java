@@ -129,7 +129,8 @@ final class ReadCommand {
 
     private PcapWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
         return Writers.create(options.writeFile, linkType,
-                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout);
+                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, stdout,
+                Writers.precision(options));
     }
 
     private void writeEmptyFile(CaptureFileReader reader) throws CommandException, IOException {
@@ -143,8 +144,8 @@ final class ReadCommand {
     private RowFormatter formatter() {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.CAPTURE);
-            case LINE -> new LineFormatter(false, ZoneId.systemDefault());
-            case JSON -> new JsonFormatter();
+            case LINE -> new LineFormatter(false, ZoneId.systemDefault(), options);
+            case JSON -> new JsonFormatter(options);
         };
     }
 

@@ -139,7 +139,7 @@ final class WorkerCapture {
                 PcapWriter writer = null;
                 if (options.writeFile != null) {
                     writer = Writers.create(fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
-                            group.worker(i).snapLength(), stdout);
+                            group.worker(i).snapLength(), stdout, Writers.precision(options));
                     writers.add(writer);
                 }
                 workers.add(new Worker(formatters.get(), writer));

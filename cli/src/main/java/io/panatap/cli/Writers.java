@@ -12,11 +12,22 @@ final class Writers {
     private Writers() {
     }
 
-    /** A pcap writer for {@code name}, {@code -} meaning standard output. */
+    /** The precision {@code -w} files get: nanoseconds with {@code --time-stamp-precision nano} or {@code --nano}. */
+    static PcapWriter.Precision precision(Options options) {
+        return options.nanoPrecision ? PcapWriter.Precision.NANO : PcapWriter.Precision.MICRO;
+    }
+
+    /** A microsecond pcap writer for {@code name}, {@code -} meaning standard output. */
     static PcapWriter create(String name, int linkType, int snapLength, OutputStream stdout) throws CommandException {
+        return create(name, linkType, snapLength, stdout, PcapWriter.Precision.MICRO);
+    }
+
+    /** A pcap writer for {@code name} with timestamps of {@code precision} (nanoseconds: magic 0xa1b23c4d). */
+    static PcapWriter create(String name, int linkType, int snapLength, OutputStream stdout,
+                             PcapWriter.Precision precision) throws CommandException {
         if (name.equals("-")) {
             try {
-                return PcapWriter.create(stdout, "standard output", linkType, snapLength, PcapWriter.Precision.MICRO);
+                return PcapWriter.create(stdout, "standard output", linkType, snapLength, precision);
             } catch (IOException e) {
                 throw new CommandException("cannot write the pcap header to standard output (" + e.getMessage() + ")", e);
             }
@@ -33,7 +44,7 @@ final class Writers {
                     + "another path for -w");
         }
         try {
-            return PcapWriter.create(path, linkType, snapLength, PcapWriter.Precision.MICRO);
+            return PcapWriter.create(path, linkType, snapLength, precision);
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
                     + "); choose a writable path", e);
