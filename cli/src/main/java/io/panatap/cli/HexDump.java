@@ -20,6 +20,8 @@ final class HexDump {
     private static final int BYTES_PER_LINE = 16;
     /** tcpdump pads the hex part of an {@code -X} line to this width ({@code %-40s}). */
     private static final int HEX_WIDTH = 40;
+    /** tcpdump's PPP_HDRLEN. */
+    private static final int PPP_HEADER = 4;
 
     /** What to print. */
     enum Kind { HEX, HEX_ASCII, ASCII }
@@ -71,13 +73,21 @@ final class HexDump {
                 copy(segment, base, captured);
             }
         } else {
-            int start = packet.headers().ipOffset();
+            int start = linkHeaderLength(packet);
             if (captured <= start) {
                 return false;
             }
             copy(segment, base + start, captured - start);
         }
         return true;
+    }
+
+    /**
+     * Where tcpdump's dump without the link header starts: the network header, except on LINKTYPE_PPP, whose
+     * printer counts a 4-byte header even when the frame leaves out the address and control bytes.
+     */
+    static int linkHeaderLength(Packet packet) {
+        return packet.linkType() == LinkType.PPP ? PPP_HEADER : packet.headers().ipOffset();
     }
 
     /** Appends the dump of {@code packet} (what tcpdump prints between the row and its final newline). */

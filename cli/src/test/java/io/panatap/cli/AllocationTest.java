@@ -27,7 +27,11 @@ class AllocationTest {
                 new FakePacket(1, 1_764_060_748_099_946_123L, v4, v4.length, "eth0", PacketType.HOST),
                 new FakePacket(2, 1_764_060_749_099_946_123L, v6, v6.length, "eth0", PacketType.OUTGOING)};
         for (RowFormatter formatter : new RowFormatter[] {new TableFormatter(TableFormatter.Clock.CAPTURE),
-                new LineFormatter(true, ZoneId.of("Europe/Berlin")), new JsonFormatter()}) {
+                new LineFormatter(true, ZoneId.of("Europe/Berlin")), new JsonFormatter(),
+                new LineFormatter(false, ZoneId.of("Europe/Berlin"), views("-#", "-e", "-XX", "-ttt")),
+                new LineFormatter(true, ZoneId.of("Europe/Berlin"), views("-e", "-A", "-tttt", "--nano")),
+                new LineFormatter(false, ZoneId.of("Europe/Berlin"), views("-x", "-tt")),
+                new JsonFormatter(views("--format", "json", "-e", "-#", "-X", "--micro"))}) {
             TextOutput out = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
             PacketSink sink = new PacketSink(formatter, out, null, null, 0);
             for (int i = 0; i < ROWS; i++) { // warm up: buffers reach their size, code is compiled
@@ -42,6 +46,14 @@ class AllocationTest {
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             assertThat(allocated / ROWS).as("bytes per row, %s", formatter.getClass().getSimpleName()).isZero();
+        }
+    }
+
+    private static Options views(String... args) {
+        try {
+            return Options.parse(args);
+        } catch (UsageException e) {
+            throw new AssertionError(e);
         }
     }
 }

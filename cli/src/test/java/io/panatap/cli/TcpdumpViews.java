@@ -36,7 +36,8 @@ final class TcpdumpViews {
      * Timestamps whose microsecond field is a million or more (a damaged file): tcpdump prints the field as it
      * is ({@code 10.1000000}), which a timestamp in nanoseconds cannot say.
      */
-    private static final Pattern INVALID_FRACTION = Pattern.compile("^ *\\d+  [0-9:. -]*\\.\\d{7,}");
+    private static final Pattern INVALID_MICROS = Pattern.compile("^ *\\d+  [0-9:. -]*\\.\\d{7,}");
+    private static final Pattern INVALID_NANOS = Pattern.compile("^ *\\d+  [0-9:. -]*\\.\\d{10,}");
 
     private TcpdumpViews() {
     }
@@ -73,11 +74,12 @@ final class TcpdumpViews {
         String tcpdump = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         p.waitFor();
         boolean wholeFrame = args.contains("-xx") || args.contains("-XX") || args.contains("-AA");
-        return compareText(out.toString(StandardCharsets.ISO_8859_1), tcpdump, compareDumps, wholeFrame);
+        boolean nano = args.stream().anyMatch(a -> a.equals("--nano") || a.endsWith("=nano"));
+        return compareText(out.toString(StandardCharsets.ISO_8859_1), tcpdump, compareDumps, wholeFrame, nano);
     }
 
     /** {@code wholeFrame}: the dumps include the link header, whatever tcpdump's printers did. */
-    static Result compareText(String ours, String theirs, boolean compareDumps, boolean wholeFrame) {
+    static Result compareText(String ours, String theirs, boolean compareDumps, boolean wholeFrame, boolean nano) {
         List<String> a = blocks(ours);
         List<String> b = blocks(theirs);
         List<String> differences = new ArrayList<>();
@@ -94,7 +96,7 @@ final class TcpdumpViews {
             Matcher m = ENDPOINTS.matcher(row);
             String prefix = m.find() ? row.substring(0, m.start()) : row;
             String dump = compareDumps ? p.substring(newline) : "\n";
-            if (excluded(t, wholeFrame ? "\n" : dump) && t.startsWith(prefix)) {
+            if (excluded(t, wholeFrame ? "\n" : dump, nano) && t.startsWith(prefix)) {
                 excluded++; // the row's prefix still compared
             } else if (t.startsWith(prefix) && t.endsWith(dump)) {
                 identical++;
@@ -110,13 +112,13 @@ final class TcpdumpViews {
      * that ran out of captured bytes ({@code [|resp]}; tcpdump then dumps the whole frame for -x, -X, -A), and
      * microsecond fields of a million or more.
      */
-    static boolean excluded(String tcpdumpBlock, String dump) {
+    static boolean excluded(String tcpdumpBlock, String dump, boolean nano) {
         int end = tcpdumpBlock.indexOf('\n');
         String row = end < 0 ? tcpdumpBlock : tcpdumpBlock.substring(0, end);
         // The marker may be on the row or on a line of the application-layer text under it.
         String text = tcpdumpBlock.replaceAll("\n\t0x[0-9a-f]{4}:  [^\n]*", "").replace("[|tcp]", "");
         boolean appTruncated = text.contains("[|") && dump.length() > 1;
-        return appTruncated || INVALID_FRACTION.matcher(row).find();
+        return appTruncated || (nano ? INVALID_NANOS : INVALID_MICROS).matcher(row).find();
     }
 
     private static String shorten(String text) {
