@@ -36,6 +36,9 @@ final class LinkHeaderText {
     /** Interface names by index, for Linux cooked v2 files (tcpdump asks this machine, as here). */
     private final Map<Integer, String> names = new HashMap<>();
     private final String[] smallNames = new String[256];
+    /** The last large index looked up, so that a run of its frames does not box it per row. */
+    private int lastIndex = -1;
+    private String lastName;
 
     /**
      * {@code linkHeader}: {@code -e}; {@code allInterfaces}: a live capture on all interfaces, whose rows tcpdump
@@ -109,8 +112,12 @@ final class LinkHeaderText {
         for (int i = 0; i < h.vlanCount(); i++) {
             long tag = base + EthernetHeader.LENGTH + 4L * i;
             etherType(out, type);
-            out.append(printedLength ? ", " : ", length " + length + ": ");
-            printedLength = true;
+            if (printedLength) {
+                out.append(", ");
+            } else {
+                out.append(", length ").append(length).append(": ");
+                printedLength = true;
+            }
             tci(out, u16(s, tag)).append(", ");
             type = u16(s, tag + 2);
         }
@@ -259,7 +266,11 @@ final class LinkHeaderText {
             }
             return name;
         }
-        return names.computeIfAbsent(index, LinkHeaderText::lookUp);
+        if (index != lastIndex || lastName == null) {
+            lastName = names.computeIfAbsent(index, LinkHeaderText::lookUp);
+            lastIndex = index;
+        }
+        return lastName;
     }
 
     private static String lookUp(int index) {

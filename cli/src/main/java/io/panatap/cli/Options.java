@@ -62,8 +62,8 @@ final class Options {
               --time-stamp-precision micro|nano, --micro, --nano
                                       timestamp digits of line and json rows; with -w a nanosecond pcap
               -#, --number            line: number the rows; json: a "number" key
-                                      -e, -x, -X, -A, -t, -#, --nano given without --format select
-                                      --format line; the table refuses them
+                                      (-e, -x, -X, -A, -t, -# and the precision select --format line
+                                      when no --format is given; the table refuses them)
               -v, --verbose           report start-up time and more detail on errors
               -h, --help              print this help
               --version               print the version

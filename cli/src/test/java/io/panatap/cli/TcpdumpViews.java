@@ -96,8 +96,8 @@ final class TcpdumpViews {
             Matcher m = ENDPOINTS.matcher(row);
             String prefix = m.find() ? row.substring(0, m.start()) : row;
             String dump = compareDumps ? p.substring(newline) : "\n";
-            if (excluded(t, wholeFrame ? "\n" : dump, nano) && t.startsWith(prefix)) {
-                excluded++; // the row's prefix still compared
+            if (invalidTime(t, nano) || appTruncated(t, wholeFrame ? "\n" : dump) && t.startsWith(prefix)) {
+                excluded++; // after an application-layer truncation the row's prefix is still compared
             } else if (t.startsWith(prefix) && t.endsWith(dump)) {
                 identical++;
             } else if (differences.size() < 5) {
@@ -108,17 +108,20 @@ final class TcpdumpViews {
     }
 
     /**
-     * Rows whose compared parts depend on what panatap does not do: an application-layer printer of tcpdump
-     * that ran out of captured bytes ({@code [|resp]}; tcpdump then dumps the whole frame for -x, -X, -A), and
-     * microsecond fields of a million or more.
+     * A row after which tcpdump's dump depends on what panatap does not do: an application-layer printer of
+     * tcpdump ran out of captured bytes ({@code [|resp]}; tcpdump then dumps the whole frame for -x, -X, -A).
      */
-    static boolean excluded(String tcpdumpBlock, String dump, boolean nano) {
-        int end = tcpdumpBlock.indexOf('\n');
-        String row = end < 0 ? tcpdumpBlock : tcpdumpBlock.substring(0, end);
+    static boolean appTruncated(String tcpdumpBlock, String dump) {
         // The marker may be on the row or on a line of the application-layer text under it.
         String text = tcpdumpBlock.replaceAll("\n\t0x[0-9a-f]{4}:  [^\n]*", "").replace("[|tcp]", "");
-        boolean appTruncated = text.contains("[|") && dump.length() > 1;
-        return appTruncated || (nano ? INVALID_NANOS : INVALID_MICROS).matcher(row).find();
+        return text.contains("[|") && dump.length() > 1;
+    }
+
+    /** A microsecond field of a million or more, which tcpdump prints as it is and nanoseconds cannot say. */
+    static boolean invalidTime(String tcpdumpBlock, boolean nano) {
+        int end = tcpdumpBlock.indexOf('\n');
+        String row = end < 0 ? tcpdumpBlock : tcpdumpBlock.substring(0, end);
+        return (nano ? INVALID_NANOS : INVALID_MICROS).matcher(row).find();
     }
 
     private static String shorten(String text) {

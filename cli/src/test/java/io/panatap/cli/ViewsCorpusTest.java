@@ -20,7 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the filter {@code tcp}: the number, timestamp and link header of every TCP row, and the dump after it, are
  * tcpdump's. A capture where the two print a different number of rows (tcpdump also prints non-first
  * fragments as TCP) cannot be paired row by row and is left out; at most two may be. In a file with records
- * longer than its snap length (libpcap cuts them, panatap does not) only the rows are compared.
+ * longer than its snap length (libpcap cuts them, panatap does not) only the rows are compared; a file with
+ * damaged microsecond fields only with {@code -t}.
  */
 class ViewsCorpusTest {
     private static final List<List<String>> VIEWS = List.of(
@@ -48,8 +49,13 @@ class ViewsCorpusTest {
         List<String> unaligned = new ArrayList<>();
         List<String> differences = new ArrayList<>();
         java.util.Set<String> cutFiles = new java.util.TreeSet<>();
+        java.util.Set<String> invalidTimes = new java.util.TreeSet<>();
         for (List<String> view : VIEWS) {
             for (Path file : files) {
+                if (!view.contains("-t") && invalidMicroseconds(file)) {
+                    invalidTimes.add(file.getFileName().toString()); // tcpdump prints such fields as they are
+                    continue;
+                }
                 boolean cut = recordsBeyondSnapLength(file);
                 if (cut) {
                     cutFiles.add(file.getFileName().toString());
@@ -69,12 +75,40 @@ class ViewsCorpusTest {
         }
         System.out.println("views vs tcpdump over the corpus: " + identical + " of " + rows + " rows identical; "
                 + excluded + " left out (application-layer truncation, microsecond fields over a million); "
-                + unaligned.size() + " file runs not paired: " + unaligned + "; dumps not compared in " + cutFiles);
+                + unaligned.size() + " file runs not paired: " + unaligned + "; dumps not compared in " + cutFiles + "; only -t compared in " + invalidTimes);
         assertThat(differences).isEmpty();
         assertThat(identical + excluded).isEqualTo(rows);
         assertThat(identical).isGreaterThan(rows * 85 / 100);
         assertThat(unaligned.size()).isLessThanOrEqualTo(2 * VIEWS.size());
         assertThat(cutFiles.size()).isLessThanOrEqualTo(3);
+        assertThat(invalidTimes.size()).isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * True for a microsecond pcap file with a microsecond field of a million or more (a damaged timestamp):
+     * tcpdump prints the field as it is ({@code 10.1000000}) or, converted to nanoseconds, overflowed; the
+     * timestamp in nanoseconds that panatap reads cannot say either.
+     */
+    static boolean invalidMicroseconds(Path file) throws IOException {
+        if (!file.toString().endsWith(".pcap")) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        int magic = b.getInt(0);
+        if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
+            b.order(ByteOrder.BIG_ENDIAN);
+            magic = b.getInt(0);
+        }
+        if (magic != 0xa1b2c3d4) {
+            return false;
+        }
+        for (int pos = 24; pos + 16 <= b.limit(); ) {
+            if ((b.getInt(pos + 4) & 0xFFFF_FFFFL) >= 1_000_000) {
+                return true;
+            }
+            pos += 16 + (int) Math.min(b.getInt(pos + 8) & 0xFFFF_FFFFL, Integer.MAX_VALUE - pos - 16);
+        }
+        return false;
     }
 
     /**
