@@ -18,6 +18,17 @@ import io.panatap.parse.TcpFlags;
  * list {@link TcpOptionsJson} describes.
  */
 final class JsonFormatter implements RowFormatter {
+    /** The keys tcpdump's views add ({@code -e}, {@code -#}, dumps, precision); null for none. */
+    private final JsonViews views;
+
+    JsonFormatter() {
+        this.views = null;
+    }
+
+    JsonFormatter(Options options) {
+        this.views = JsonViews.of(options);
+    }
+
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE"};
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -25,12 +36,16 @@ final class JsonFormatter implements RowFormatter {
     public void appendRow(Packet packet, StringBuilder out) {
         PacketHeaders h = packet.headers();
         out.append("{\"frame\":").append(packet.frameNumber());
-        TimeText.appendUtc(out.append(",\"time\":\""), packet.timestampNanos()).append('"');
+        TimeText.appendUtc(out.append(",\"time\":\""), packet.timestampNanos(), views == null ? 9 : views.timeDigits())
+                .append('"');
         out.append(",\"iface\":");
         string(out, packet.interfaceName());
         out.append(",\"direction\":");
         PacketType d = packet.packetType();
         string(out, d == PacketType.UNKNOWN ? null : directionName(d));
+        if (views != null) {
+            views.append(packet, out);
+        }
         out.append(",\"ipVersion\":").append(h.ipVersion());
         h.appendSource(out.append(",\"src\":\"")).append('"');
         h.appendDestination(out.append(",\"dst\":\"")).append('"');

@@ -2,11 +2,7 @@ package io.panatap.cli;
 
 import io.panatap.PacketType;
 import io.panatap.Packet;
-import io.panatap.parse.LinkType;
-import io.panatap.parse.PacketHeaders;
 
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.time.ZoneId;
 
 /**
@@ -16,63 +12,72 @@ import java.time.ZoneId;
  * 08:52:28.099946 IP 127.0.0.1.35352 &gt; 127.0.0.1.4444: Flags [P.], seq 1:6, ack 1, win 64, options [nop,nop,TS val 1 ecr 2], length 5
  * </pre>
  * With every interface captured, the interface name and direction come first as with {@code tcpdump -i any}
- * ({@code "lo    In  IP ..."}). PPP in HDLC framing and PPPoE get tcpdump's link prefix ({@link #linkPrefix}).
+ * ({@code "lo    In  IP ..."}). PPP in HDLC framing and PPPoE get tcpdump's link prefix. tcpdump's views
+ * ({@code -#}, {@code -t}..{@code -ttttt}, {@code -e}, {@code -x}, {@code -X}, {@code -A}) come from
+ * {@link TimestampText}, {@link LinkHeaderText} and {@link HexDump}.
  */
 final class LineFormatter implements RowFormatter {
-    private static final ValueLayout.OfShort BIG_ENDIAN_SHORT =
-            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private final boolean showInterface;
-    private final TimeText time;
-
+    private final TimestampText time;
+    private final LinkHeaderText link;
+    /** {@code -x}, {@code -X}, {@code -A}: null for none. */
+    private final HexDump dump;
+    /** {@code -#}: rows printed so far, or -1 when rows are not numbered. */
+    private long number;
+    /** The IP and TCP part, from the source address to {@code length N} ({@code -v}, {@code -q}, {@code -K}). */
     private final TcpdumpLine tcp;
 
     LineFormatter(boolean showInterface, ZoneId zone) {
-        this(showInterface, zone, new TcpdumpLine(0, false, true, true));
+        this(new TimestampText(0, false, zone), new LinkHeaderText(false, showInterface), null, false,
+                new TcpdumpLine(0, false, true, false));
     }
 
-    /** {@code tcp} prints the IP and TCP part ({@code -v}, {@code -q}, {@code -K}). */
-    LineFormatter(boolean showInterface, ZoneId zone, TcpdumpLine tcp) {
-        this.showInterface = showInterface;
-        this.time = new TimeText(zone);
+    /** The line format with the views of {@code options} ({@code -e}, {@code -t}, {@code -x}, {@code -#}, ...). */
+    LineFormatter(boolean showInterface, ZoneId zone, Options options) {
+        this(showInterface, zone, options, TcpdumpLine.of(options));
+    }
+
+    /** As above, with {@code tcp} printing the IP and TCP part (a file's snap limit, see {@link TcpdumpLine#snapLimit}). */
+    LineFormatter(boolean showInterface, ZoneId zone, Options options, TcpdumpLine tcp) {
+        this(new TimestampText(options.timestampMode, options.nanoPrecision, zone),
+                new LinkHeaderText(options.linkHeader, showInterface), HexDump.of(options), options.packetNumbers, tcp);
+    }
+
+    private LineFormatter(TimestampText time, LinkHeaderText link, HexDump dump, boolean numbered, TcpdumpLine tcp) {
         this.tcp = tcp;
-    }
-
-    @Override
-    public void appendRow(Packet packet, StringBuilder out) {
-        time.appendLocalTime(out, packet.timestampNanos()).append(' ');
-        if (showInterface) {
-            String name = packet.interfaceName();
-            leftAligned(out, name == null ? "?" : name, 5);
-            leftAligned(out, direction(packet.packetType()), 3);
-        }
-        linkPrefix(packet.linkType(), packet.headers(), out);
-        tcp.append(packet, out);
-        out.append('\n');
+        this.time = time;
+        this.link = link;
+        this.dump = dump;
+        this.number = numbered ? 0 : -1;
     }
 
     /**
-     * What tcpdump prints before {@code IP} without {@code -e} on the few link types where it prints anything:
-     * the PPP protocol's name after HDLC framing ({@code "IP: "}) and the PPPoE session
-     * ({@code "PPPoE  [ses 0x1234] "}: the code's name, empty for a session frame, then the session id).
+     * The views around tcpdump's TCP line: the packet number, the timestamp and the link header before it,
+     * the dump after it (before its newline).
      */
-    private static void linkPrefix(int linkType, PacketHeaders h, StringBuilder out) {
-        if (linkType == LinkType.PPP_HDLC) {
-            if (h.segment().get(BIG_ENDIAN_SHORT, h.frameOffset()) == (short) 0xff03) {
-                out.append(h.ipVersion() == 6 ? "IP6: " : "IP: ");
+    @Override
+    public void appendRow(Packet packet, StringBuilder out) {
+        if (number >= 0) {
+            // printf("%5u  ")
+            long n = ++number;
+            for (long limit = 10_000; limit > n && limit > 1; limit /= 10) {
+                out.append(' ');
             }
-        } else if (linkType == LinkType.PPP_ETHER) {
-            int session = h.segment().get(BIG_ENDIAN_SHORT, h.frameOffset() + 2) & 0xFFFF;
-            out.append("PPPoE  [ses 0x");
-            boolean digits = false;
-            for (int shift = 12; shift >= 0; shift -= 4) {
-                int digit = session >>> shift & 0xF;
-                if (digit != 0 || digits || shift == 0) {
-                    out.append(Character.forDigit(digit, 16));
-                    digits = true;
-                }
-            }
-            out.append("] ");
+            out.append(n).append("  ");
         }
+        time.append(out, packet.timestampNanos());
+        link.append(packet, out);
+        appendTcp(packet, out);
+        if (dump != null && out.length() > 0 && out.charAt(out.length() - 1) == '\n') {
+            out.setLength(out.length() - 1);
+            dump.append(packet, out);
+            out.append('\n');
+        }
+    }
+
+    /** The IP and TCP part of the line, from the source address to its newline. */
+    private void appendTcp(Packet packet, StringBuilder out) {
+        tcp.append(packet, out);
+        out.append('\n');
     }
 
     /** tcpdump's words for {@code sll_pkttype}. */
@@ -85,14 +90,5 @@ final class LineFormatter implements RowFormatter {
             case OUTGOING -> "Out";
             case UNKNOWN -> "?";
         };
-    }
-
-    /** {@code printf("%-Ns ", text)}. */
-    private static void leftAligned(StringBuilder out, String text, int width) {
-        out.append(text);
-        for (int i = text.length(); i < width; i++) {
-            out.append(' ');
-        }
-        out.append(' ');
     }
 }

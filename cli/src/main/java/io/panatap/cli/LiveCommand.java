@@ -308,8 +308,8 @@ final class LiveCommand {
     private RowFormatter formatter() {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.WALL);
-            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault(), TcpdumpLine.of(options));
-            case JSON -> new JsonFormatter();
+            case LINE -> new LineFormatter(options.allInterfaces(), ZoneId.systemDefault(), options);
+            case JSON -> new JsonFormatter(options);
         };
     }
 

@@ -76,6 +76,20 @@ final class Options {
                                       with -v, do not check IP and TCP checksums (--format line)
               -q                      --format line: tcpdump's short line (IP a.p > b.q: tcp N)
               --format FORMAT         table (default), line (tcpdump style) or json (one object per line)
+              -e                      line: print the link-level header (MAC addresses, EtherType, VLAN
+                                      tags, Linux cooked header fields); json: srcMac, dstMac, etherType,
+                                      vlans, wireLength
+              -x, -xx                 line: hex dump of each packet from the IP header (-xx: whole frame)
+              -X, -XX                 line: hex and ASCII dump (-XX: whole frame)
+              -A                      line: ASCII dump from the IP header (-AA: whole frame)
+              -t, -tt, -ttt, -tttt, -ttttt
+                                      line: no time, epoch seconds, delta from the previous row, date and
+                                      time, delta from the first row
+              --time-stamp-precision micro|nano, --micro, --nano
+                                      timestamp digits of line and json rows; with -w a nanosecond pcap
+              -#, --number            line: number the rows; json: a "number" key
+                                      (-e, -x, -X, -A, -t, -# and the precision select --format line
+                                      when no --format is given; the table refuses them)
               -v, --verbose           report start-up time and more detail on errors; --format line:
                                       tcpdump -v's IP header fields and TCP checksum check (-vv: more)
               -h, --help              print this help
@@ -120,6 +134,20 @@ final class Options {
     boolean quiet;
     /** {@code -K}: no checksum checks with {@code -v}. */
     boolean noChecksums;
+    /** {@code -e}, {@code -t} (times given: tcpdump's timestamp mode 0..5), {@code -#}. */
+    boolean linkHeader;
+    int timestampMode;
+    boolean packetNumbers;
+    /** How often {@code -x}, {@code -X} and {@code -A} were given (2 or more: dump the link header too). */
+    int hexCount;
+    int hexAsciiCount;
+    int asciiCount;
+    /** {@code --time-stamp-precision nano} or {@code --nano}: nanosecond timestamps (and -w file). */
+    boolean nanoPrecision;
+    /** A precision option was given (JSON then prints the time with that many digits). */
+    boolean precisionGiven;
+    /** The first line view option given (for messages), null when none. */
+    String viewOption;
     boolean help;
     boolean version;
 
@@ -170,6 +198,7 @@ final class Options {
                     throw new UsageException("option --" + name + " takes no value");
                 }
                 o.apply(option, value, "--" + name);
+                o.noteView(option, "--" + name);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
                 captureOnly |= option == 'B' || option == 'p' || option == WORKERS || option == 'Z'
@@ -201,6 +230,7 @@ final class Options {
                     j = arg.length();
                 }
                 o.apply(option, value, "-" + option);
+                o.noteView(option, "-" + option);
                 interfaceGiven |= option == 'i';
                 directionGiven |= option == 'Q';
                 captureOnly |= option == 'B' || option == 'p' || option == WORKERS || option == 'Z'
@@ -224,6 +254,7 @@ final class Options {
             throw new UsageException("--pcapng sets the format of the -w file: give -w FILE too");
         }
         checkRotation(o);
+        o.checkViews();
         if (o.writeFile != null && o.formatGiven) {
             throw new UsageException("-w writes packets, not rows: --format cannot be used with -w");
         }
@@ -261,16 +292,18 @@ final class Options {
     }
 
     private static boolean isShort(char c) {
-        return "DdhlnNfpUSKqvicsBwrFQZCGW".indexOf(c) >= 0;
+        return "DdhlnNfpUSKqvicsBwrFQZCGWexXAt#".indexOf(c) >= 0;
     }
 
     private static boolean takesValue(char c) {
-        return c == WORKERS || c == LISTEN || "icsBwrFQoZCGW".indexOf(c) >= 0;
+        return c == WORKERS || c == LISTEN || "icsBwrFQoZCGW1".indexOf(c) >= 0;
     }
 
     /**
      * Long option names; {@code 'o'} stands for {@code --format}, {@link #WORKERS} for {@code --workers} and
-     * {@link #LISTEN} for {@code --listen}, which have no short form ({@code -f} and {@code -W} are tcpdump's).
+     * {@link #LISTEN} for {@code --listen}, {@link #PCAPNG} for
+     * {@code --pcapng}, and {@code '1'}, {@code '2'}, {@code '3'} for {@code --time-stamp-precision}, {@code --micro}
+     * and {@code --nano}, which have no short form ({@code -f} and {@code -W} are tcpdump's).
      */
     private static char longToShort(String name) {
         return switch (name) {
@@ -293,6 +326,10 @@ final class Options {
             case "dont-verify-checksums" -> 'K';
             case "version" -> 'V';
             case "pcapng" -> PCAPNG;
+            case "number" -> '#';
+            case "time-stamp-precision" -> '1';
+            case "micro" -> '2';
+            case "nano" -> '3';
             default -> 0;
         };
     }
@@ -313,6 +350,31 @@ final class Options {
             case 'p' -> promiscuous = false;
             case 'n', 'N', 'f', 'l', 'U', 'S' -> {
                 // tcpdump options that are always in effect here.
+            }
+            case 'e' -> linkHeader = true;
+            case 'x' -> hexCount++;
+            case 'X' -> hexAsciiCount++;
+            case 'A' -> asciiCount++;
+            case 't' -> timestampMode++;
+            case '#' -> packetNumbers = true;
+            case '2' -> {
+                nanoPrecision = false;
+                precisionGiven = true;
+            }
+            case '3' -> {
+                nanoPrecision = true;
+                precisionGiven = true;
+            }
+            case '1' -> {
+                precisionGiven = true;
+                // tcpdump compares the prefix: "nanoseconds" is nano too.
+                if (value.startsWith("nano")) {
+                    nanoPrecision = true;
+                } else if (value.startsWith("micro")) {
+                    nanoPrecision = false;
+                } else {
+                    throw new UsageException(shown + " takes micro or nano, not '" + value + "'");
+                }
             }
             case 'i' -> {
                 if (value.isEmpty()) {
@@ -414,6 +476,39 @@ final class Options {
         }
         listenHost = host;
         listenPort = (int) number(port, shown + " port", 0, 65535);
+    }
+
+    /** Remembers the first view option given (-e, -x, -X, -A, -t, -#, the precision options). */
+    private void noteView(char option, String shown) {
+        if (viewOption == null && "exXAt#123".indexOf(option) >= 0) {
+            viewOption = shown;
+        }
+    }
+
+    /**
+     * The views are tcpdump's line options: given without {@code --format} they select the line format, the
+     * table refuses them, and JSON takes those that add keys. Without rows ({@code -w}) only the precision
+     * matters, as in tcpdump.
+     */
+    private void checkViews() throws UsageException {
+        if (timestampMode > 5) {
+            throw new UsageException("only -t, -tt, -ttt, -tttt and -ttttt are supported");
+        }
+        if (viewOption == null || writeFile != null) {
+            return;
+        }
+        if (!formatGiven) {
+            format = OutputFormat.LINE;
+        } else if (format == OutputFormat.TABLE) {
+            throw new UsageException(viewOption + " applies to --format line (and json); the table has fixed columns");
+        } else if (format == OutputFormat.JSON && timestampMode > 0) {
+            throw new UsageException("-t applies to --format line; --format json always prints the RFC 3339 time");
+        }
+    }
+
+    /** True when a dump follows each line ({@code -x}, {@code -X}, {@code -A}). */
+    boolean dumps() {
+        return hexCount + hexAsciiCount + asciiCount > 0;
     }
 
     private static String nonEmpty(String value, String shown) throws UsageException {

@@ -158,8 +158,9 @@ final class ReadCommand {
     private RowFormatter formatter(int snapLength) {
         return switch (options.format) {
             case TABLE -> new TableFormatter(TableFormatter.Clock.CAPTURE);
-            case LINE -> new LineFormatter(false, ZoneId.systemDefault(), TcpdumpLine.of(options).snapLimit(snapLength));
-            case JSON -> new JsonFormatter();
+            case LINE -> new LineFormatter(false, ZoneId.systemDefault(), options,
+                    TcpdumpLine.of(options).snapLimit(snapLength));
+            case JSON -> new JsonFormatter(options);
         };
     }
 

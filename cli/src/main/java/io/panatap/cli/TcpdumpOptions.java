@@ -23,19 +23,10 @@ final class TcpdumpOptions {
         }
     }
 
-    private static final String NO_PAYLOAD = "--format line prints tcpdump's line without the payload";
     private static final String ONE_FILE = "-C and -G rotate -w files, one set per worker with --workers N";
     private static final String NOTHING = "panatap captures and prints TCP segments only";
-    private static final String TIME = "--format line prints the local time of day, --format json the UTC date and time";
 
     private static final Map<Character, Unsupported> SHORT = Map.ofEntries(
-            Map.entry('A', new Unsupported("ASCII dump", false, NO_PAYLOAD)),
-            Map.entry('x', new Unsupported("hex dump", false, NO_PAYLOAD)),
-            Map.entry('X', new Unsupported("hex and ASCII dump", false, NO_PAYLOAD)),
-            Map.entry('e', new Unsupported("link-level header", false,
-                    "--format line names the interface and direction when capturing on all interfaces")),
-            Map.entry('t', new Unsupported("timestamp format", false, TIME)),
-            Map.entry('#', new Unsupported("packet numbers", false, "--format json prints one object per segment")),
             Map.entry('b', new Unsupported("BGP AS numbers in ASDOT", false, NOTHING)),
             Map.entry('H', new Unsupported("802.11s mesh headers", false, NOTHING)),
             Map.entry('u', new Unsupported("undecoded NFS handles", false, NOTHING)),
@@ -57,17 +48,10 @@ final class TcpdumpOptions {
             "time-stamp-type", 'j',
             "list-time-stamp-types", 'J',
             "list-data-link-types", 'L',
-            "number", '#',
             "no-optimize", 'O',
             "linktype", 'y');
 
     private static final Map<String, Unsupported> LONG = Map.of(
-            "time-stamp-precision", new Unsupported("timestamp precision", true,
-                    "--format line rows and -w files have microseconds"),
-            "micro", new Unsupported("microsecond timestamps", false,
-                    "--format line rows and -w files have microseconds"),
-            "nano", new Unsupported("nanosecond timestamps", false,
-                    "--format line rows and -w files have microseconds"),
             "print", new Unsupported("print rows while writing -w", false,
                     "run a second panatap without -w to print rows"),
             "fp-type", new Unsupported("floating-point check", false, NOTHING));

@@ -35,6 +35,14 @@ final class TimeText {
         return digits(out, nanos / 1000, 6);
     }
 
+    /** The zone's offset from UTC at {@code seconds} since the epoch, in seconds. */
+    int offsetSeconds(long seconds) {
+        if (seconds < offsetValidFrom || seconds >= offsetValidUntil) {
+            lookUpOffset(seconds);
+        }
+        return offsetSeconds;
+    }
+
     private void lookUpOffset(long seconds) {
         Instant instant = Instant.ofEpochSecond(seconds);
         offsetSeconds = rules.getOffset(instant).getTotalSeconds();
@@ -46,8 +54,19 @@ final class TimeText {
 
     /** Appends {@code YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ} (RFC 3339, UTC). */
     static StringBuilder appendUtc(StringBuilder out, long epochNanos) {
+        return appendUtc(out, epochNanos, 9);
+    }
+
+    /** Appends {@code YYYY-MM-DDTHH:MM:SS.fffZ} with {@code digits} (6 or 9) digits of the second, truncated. */
+    static StringBuilder appendUtc(StringBuilder out, long epochNanos, int digits) {
         long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
         long nanos = Math.floorMod(epochNanos, NANOS_PER_SECOND);
+        appendDateTime(out, seconds, 'T');
+        return digits(out.append('.'), digits == 9 ? nanos : nanos / 1000, digits).append('Z');
+    }
+
+    /** Appends {@code YYYY-MM-DD<separator>HH:MM:SS} of {@code seconds} since the epoch, as UTC. */
+    static StringBuilder appendDateTime(StringBuilder out, long seconds, char separator) {
         long days = Math.floorDiv(seconds, 86_400L);
         long secondOfDay = Math.floorMod(seconds, 86_400L);
         // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil inverse).
@@ -62,11 +81,16 @@ final class TimeText {
         long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
         digits(out, year, 4).append('-');
         two(out, month).append('-');
-        two(out, day).append('T');
+        two(out, day).append(separator);
+        return appendTimeOfDay(out, secondOfDay);
+    }
+
+    /** Appends {@code HH:MM:SS} of {@code seconds}, taken modulo a day. */
+    static StringBuilder appendTimeOfDay(StringBuilder out, long seconds) {
+        long secondOfDay = Math.floorMod(seconds, 86_400L);
         two(out, (int) (secondOfDay / 3600)).append(':');
         two(out, (int) (secondOfDay / 60 % 60)).append(':');
-        two(out, (int) (secondOfDay % 60)).append('.');
-        return digits(out, nanos, 9).append('Z');
+        return two(out, (int) (secondOfDay % 60));
     }
 
     private static StringBuilder two(StringBuilder out, int value) {
@@ -74,7 +98,7 @@ final class TimeText {
     }
 
     /** Appends {@code value} zero-padded to at least {@code width} digits. */
-    private static StringBuilder digits(StringBuilder out, long value, int width) {
+    static StringBuilder digits(StringBuilder out, long value, int width) {
         if (value < 0) {
             out.append('-');
             value = -value;

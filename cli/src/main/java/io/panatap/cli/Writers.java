@@ -24,6 +24,11 @@ final class Writers {
     private Writers() {
     }
 
+    /** The precision {@code -w} pcap files get: nanoseconds with {@code --time-stamp-precision nano} or {@code --nano}. */
+    static PcapWriter.Precision precision(Options options) {
+        return options.nanoPrecision ? PcapWriter.Precision.NANO : PcapWriter.Precision.MICRO;
+    }
+
     /** True when {@code -w name} writes pcapng. */
     static boolean pcapng(Options options, String name) {
         return options.pcapng || name.toLowerCase(Locale.ROOT).endsWith(".pcapng");
@@ -77,8 +82,7 @@ final class Writers {
         if (name.equals("-")) {
             try {
                 return pcapng ? PcapngWriter.create(stdout, "standard output", snapLength, allInterfaces, application)
-                        : PcapWriter.create(stdout, "standard output", fileLinkType, snapLength,
-                        PcapWriter.Precision.MICRO);
+                        : PcapWriter.create(stdout, "standard output", fileLinkType, snapLength, precision(options));
             } catch (IOException e) {
                 throw new CommandException("cannot write the " + (pcapng ? "pcapng" : "pcap")
                         + " header to standard output (" + e.getMessage() + ")", e);
@@ -97,7 +101,7 @@ final class Writers {
         }
         try {
             return pcapng ? PcapngWriter.create(path, snapLength, allInterfaces, application)
-                    : PcapWriter.create(path, fileLinkType, snapLength, PcapWriter.Precision.MICRO);
+                    : PcapWriter.create(path, fileLinkType, snapLength, precision(options));
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
                     + "); choose a writable path", e);

@@ -33,9 +33,9 @@ class MainTest {
 
     @Test
     void aTcpdumpOptionPanatapLacksIsOneLineNamingTheClosestOption() {
-        assertThat(run("-X", "-E", "spec", "tcp")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("panatap: -X (hex and ASCII dump) is not supported yet;"
-                + " --format line prints tcpdump's line without the payload (see panatap -h)\n");
+        assertThat(run("-b", "-E", "spec", "tcp")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("panatap: -b (BGP AS numbers in ASDOT) is not"
+                + " supported yet; panatap captures and prints TCP segments only (see panatap -h)\n");
     }
 
     @Test

@@ -123,7 +123,7 @@ class OptionsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-x", "--bogus", "-c", "-c 0", "-c -1", "-c abc", "-c 99999999999999999999",
+    @ValueSource(strings = {"-Y", "--bogus", "-c", "-c 0", "-c -1", "-c abc", "-c 99999999999999999999",
             "-s -1", "-s 262145", "-B 0", "-B 3", "-B x", "-Q sideways", "--format xml", "--format", "-i",
             "--verbose=yes", "-w", "-r", "-F", "-r f -i eth0", "-r f -Q in", "-r f -p", "-r f -B 8", "-r f -D",
             "-w o.pcap --format json", "-F f.txt tcp"})
@@ -152,20 +152,17 @@ class OptionsTest {
 
     @Test
     void aTcpdumpOptionPanatapLacksIsNamedWithTheClosestOption() {
-        assertThatThrownBy(() -> Options.parse("-nX")).hasMessage(
-                "-X (hex and ASCII dump) is not supported yet; --format line prints tcpdump's line without the payload");
-        assertThatThrownBy(() -> Options.parse("--nano")).hasMessageStartingWith("--nano (nanosecond timestamps) ");
+        assertThatThrownBy(() -> Options.parse("-nb")).hasMessage(
+                "-b (BGP AS numbers in ASDOT) is not supported yet; panatap captures and prints TCP segments only");
         assertThatThrownBy(() -> Options.parse("--monitor-mode")).hasMessageStartingWith("--monitor-mode (monitor mode) ");
         assertThatThrownBy(() -> Options.parse("-z", "gzip")).hasMessageStartingWith("-z (command after each rotated file) ");
     }
 
     /** Every option of tcpdump 4.99.3 ({@code tcpdump --help}, {@code man tcpdump}) is known, with its value. */
     @ParameterizedTest
-    @ValueSource(strings = {"-A", "-b", "-e", "-H", "-I", "-J", "-L", "-O", "-t", "-tttt", "-u", "-x", "-xx", "-X",
-            "-XX", "-#", "-E spec", "-j adapter", "-m mod", "-M secret", "-T rpc", "-V list",
-            "-y EN10MB", "-z gzip", "--monitor-mode", "--time-stamp-type adapter",
-            "--time-stamp-type=adapter", "--list-time-stamp-types", "--time-stamp-precision nano",
-            "--time-stamp-precision=nano", "--micro", "--nano", "--list-data-link-types", "--number",
+    @ValueSource(strings = {"-b", "-H", "-I", "-J", "-L", "-O", "-u", "-E spec", "-j adapter", "-m mod", "-M secret",
+            "-T rpc", "-V list", "-y EN10MB", "-z gzip", "--monitor-mode", "--time-stamp-type adapter",
+            "--time-stamp-type=adapter", "--list-time-stamp-types", "--list-data-link-types",
             "--no-optimize", "--print", "--linktype EN10MB", "--fp-type"})
     void everyOtherTcpdumpOptionIsNamedAndTakesItsValue(String line) {
         String[] words = line.split(" ");
@@ -178,5 +175,45 @@ class OptionsTest {
     void anOptionTcpdumpLacksIsUnknown() {
         assertThatThrownBy(() -> Options.parse("-Y")).hasMessage("unknown option '-Y'");
         assertThatThrownBy(() -> Options.parse("--frobnicate")).hasMessage("unknown option '--frobnicate'");
+    }
+
+    @Test
+    void theViewsSelectTheLineFormatAndCountLikeTcpdump() throws Exception {
+        Options o = Options.parse("-r", "f", "-XX", "-ettt", "-#", "-A", "-x");
+        assertThat(o.format).isEqualTo(OutputFormat.LINE);
+        assertThat(o.hexAsciiCount).isEqualTo(2);
+        assertThat(o.hexCount).isEqualTo(1);
+        assertThat(o.asciiCount).isEqualTo(1);
+        assertThat(o.timestampMode).isEqualTo(3);
+        assertThat(o.linkHeader).isTrue();
+        assertThat(o.packetNumbers).isTrue();
+        assertThat(Options.parse("--number").packetNumbers).isTrue();
+        assertThat(Options.parse("--time-stamp-precision", "nanoseconds").nanoPrecision).isTrue();
+        assertThat(Options.parse("--time-stamp-precision=micro").nanoPrecision).isFalse();
+        assertThat(Options.parse("--nano", "--micro").nanoPrecision).isFalse();
+        assertThat(Options.parse("--micro", "--nano").nanoPrecision).isTrue();
+        assertThat(Options.parse("--format", "json", "-e", "-#", "-X").format).isEqualTo(OutputFormat.JSON);
+        assertThat(Options.parse("-tttttt", "-h").help).isTrue();
+    }
+
+    @Test
+    void withWriteTheViewsChangeNothingButThePrecision() throws Exception {
+        Options o = Options.parse("-w", "out.pcap", "-X", "-e", "--nano");
+        assertThat(o.format).isEqualTo(OutputFormat.TABLE);
+        assertThat(o.formatGiven).isFalse();
+        assertThat(o.nanoPrecision).isTrue();
+    }
+
+    @Test
+    void theTableRefusesTheViewsAndJsonTheTimestampModes() {
+        assertThatThrownBy(() -> Options.parse("--format", "table", "-X")).hasMessage(
+                "-X applies to --format line (and json); the table has fixed columns");
+        assertThatThrownBy(() -> Options.parse("-e", "--format=table")).hasMessageStartingWith("-e applies to");
+        assertThatThrownBy(() -> Options.parse("--format", "json", "-tt")).hasMessage(
+                "-t applies to --format line; --format json always prints the RFC 3339 time");
+        assertThatThrownBy(() -> Options.parse("-tttttt")).hasMessage(
+                "only -t, -tt, -ttt, -tttt and -ttttt are supported");
+        assertThatThrownBy(() -> Options.parse("--time-stamp-precision", "milli")).hasMessage(
+                "--time-stamp-precision takes micro or nano, not 'milli'");
     }
 }
