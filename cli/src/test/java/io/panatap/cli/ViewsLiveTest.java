@@ -70,12 +70,13 @@ class ViewsLiveTest {
             Path ourErr = dir.resolve("ours.err");
             Path theirOut = dir.resolve("theirs.txt");
             Path theirErr = dir.resolve("theirs.err");
+            // -v makes panatap say when it is ready; tcpdump gets it too, so both print -v rows.
             List<String> ours = new ArrayList<>(CommandRunner.command("-v", "-c", "3", "-#", "-t", "-i", net.peerInterface()));
             ours.addAll(view);
             // The kernel keeps a stripped tag as metadata: "vlan" matches the tagged frames (as in tcpdump).
             List<String> filter = List.of("(tcp", "dst", "port", Integer.toString(PORT) + ")", "or", "vlan");
             ours.addAll(filter);
-            List<String> theirs = new ArrayList<>(List.of("tcpdump", "-n", "-S", "-#", "-t", "-c", "3", "-i",
+            List<String> theirs = new ArrayList<>(List.of("tcpdump", "-v", "-n", "-S", "-#", "-t", "-c", "3", "-i",
                     net.peerInterface()));
             theirs.addAll(view);
             theirs.addAll(filter);
