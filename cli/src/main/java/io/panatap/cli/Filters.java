@@ -85,14 +85,14 @@ final class Filters {
                 return null;
             }
             boolean byItself = FilterCompiler.compileForSocket(expression, linkType, snapLength, false).rejectsAllPackets();
-            return REJECTS_ALL + (byItself ? "" : " (panatap captures TCP only)");
+            return byItself ? REJECTS_ALL : "WARNING: " + REJECTS_ALL + " (panatap captures TCP only)";
         } catch (FilterException e) {
             return null; // opening the capture reported it
         }
     }
 
     /**
-     * The same warning for {@code -r}, when the expression rejects every record of the file's first link
+     * The same for {@code -r} (always the error), when the expression rejects every record of the file's first link
      * type by itself (tcpdump's test); null otherwise or without an expression.
      */
     static String fileRejectsAll(PacketFilter filter) {
@@ -100,7 +100,11 @@ final class Filters {
                 ? REJECTS_ALL : null;
     }
 
-    private static final String REJECTS_ALL = "WARNING: expression rejects all packets";
+    /**
+     * tcpdump's words for an expression that can match nothing. By itself ({@code tcp and udp}) it is
+     * tcpdump's error (status 1), and panatap's too; a warning when only panatap's TCP-only test empties it.
+     */
+    static final String REJECTS_ALL = "expression rejects all packets";
 
     /** The usage error for an expression that does not compile (here, or when a live capture opens). */
     static UsageException invalid(String expression, FilterException e) {

@@ -73,7 +73,12 @@ final class LiveCommand {
                 return runWorkers(builder, where, linkMessages, expression);
             }
             capture = builder.open();
-            warnIfRejectsAll(expression, capture.linkType());
+            try {
+                checkRejectsAll(expression, capture.linkType());
+            } catch (CommandException e) {
+                capture.close();
+                throw e;
+            }
         } catch (CaptureException e) {
             if (e.getCause() instanceof FilterException f) {
                 throw Filters.invalid(expression, f);
@@ -159,7 +164,12 @@ final class LiveCommand {
             throws CaptureException, CommandException, IOException {
         CaptureGroup group = CaptureGroup.builder(builder).workers(options.workers).open();
         linkMessages.onlyFrom(group.worker(0)); // every worker's socket sees the flap: say it once
-        warnIfRejectsAll(expression, group.worker(0).linkType());
+        try {
+            checkRejectsAll(expression, group.worker(0).linkType());
+        } catch (CommandException e) {
+            group.close();
+            throw e;
+        }
         session.source(group);
         PcapStreamServer server = null;
         try {
@@ -211,9 +221,15 @@ final class LiveCommand {
         }
     }
 
-    /** tcpdump's "expression rejects all packets", as a warning: the capture goes on. */
-    private void warnIfRejectsAll(String expression, int linkType) {
+    /**
+     * tcpdump's "expression rejects all packets": an error for an expression that rejects everything by
+     * itself, as in tcpdump; a warning (the capture goes on) when only the TCP-only test empties it.
+     */
+    private void checkRejectsAll(String expression, int linkType) throws CommandException {
         String warning = Filters.liveRejectsAll(expression, linkType, options.snapLength);
+        if (Filters.REJECTS_ALL.equals(warning)) {
+            throw new CommandException(warning);
+        }
         if (warning != null) {
             stderr.println("panatap: " + warning);
             stderr.flush();

@@ -66,7 +66,7 @@ final class ReadCommand {
             PacketFilter filter = Filters.forFile(options, reader);
             String rejectsAll = Filters.fileRejectsAll(filter);
             if (rejectsAll != null) {
-                stderr.println("panatap: " + rejectsAll);
+                throw new CommandException(rejectsAll); // tcpdump's error, status 1
             }
             TextOutput out = new TextOutput(stdout, 64 * 1024);
             // A pcap file takes the link type of the capture's first interface; when the first section
