@@ -42,8 +42,8 @@ final class Options {
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
               -n, -N, -f              accepted for tcpdump compatibility (output is always numeric)
-              -l, -U, --immediate-mode, --packet-buffered
-                                      accepted for tcpdump compatibility (output is flushed per batch)
+              -U, --packet-buffered   with -w, write packets as they arrive (otherwise up to 200 ms later)
+              -l, --immediate-mode    accepted for tcpdump compatibility (output is flushed per batch)
               -S, --absolute-tcp-sequence-numbers
                                       accepted for tcpdump compatibility (sequence numbers are absolute)
               -K, --dont-verify-checksums
@@ -69,6 +69,8 @@ final class Options {
     int bufferKiB;
     boolean promiscuous = true;
     String writeFile;
+    /** -U: with -w, hand each packet to the file promptly (otherwise the kernel may hold it up to 200 ms). */
+    boolean packetBuffered;
     String readFile;
     String filterFile;
     String filterExpression;
@@ -225,7 +227,8 @@ final class Options {
             case 'V' -> version = true;
             case 'v' -> verbose = true;
             case 'p' -> promiscuous = false;
-            case 'n', 'N', 'f', 'l', 'U', 'S', 'K', 'q' -> {
+            case 'U' -> packetBuffered = true;
+            case 'n', 'N', 'f', 'l', 'S', 'K', 'q' -> {
                 // tcpdump options that are always in effect here (-q: accepted, no effect).
             }
             case 'i' -> {

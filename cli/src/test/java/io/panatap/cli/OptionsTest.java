@@ -119,6 +119,14 @@ class OptionsTest {
     }
 
     @Test
+    void packetBufferedIsRecordedForTheFileWriter() throws Exception {
+        assertThat(Options.parse("-w", "out.pcap").packetBuffered).isFalse();
+        assertThat(Options.parse("-U", "-w", "out.pcap").packetBuffered).isTrue();
+        assertThat(Options.parse("--packet-buffered", "-w", "out.pcap").packetBuffered).isTrue();
+        assertThat(Options.parse("-nU", "-w", "out.pcap").packetBuffered).isTrue();
+    }
+
+    @Test
     void aTcpdumpOptionPanatapLacksIsNamedWithTheClosestOption() {
         assertThatThrownBy(() -> Options.parse("-nX")).hasMessage(
                 "-X (hex and ASCII dump) is not supported yet; --format line prints tcpdump's line without the payload");
