@@ -68,8 +68,8 @@ final class Options {
               -F FILE                 read the filter expression from FILE
               -d                      print the compiled filter program, then exit
               -n, -N, -f              accepted for tcpdump compatibility (output is always numeric)
-              -l, -U, --immediate-mode, --packet-buffered
-                                      accepted for tcpdump compatibility (output is flushed per batch)
+              -U, --packet-buffered   with -w, write packets as they arrive (otherwise up to 200 ms later)
+              -l, --immediate-mode    accepted for tcpdump compatibility (output is flushed per batch)
               -S, --absolute-tcp-sequence-numbers
                                       accepted for tcpdump compatibility (sequence numbers are absolute)
               -K, --dont-verify-checksums
@@ -121,6 +121,8 @@ final class Options {
     /** {@code --listen}: the address to bind ({@code 127.0.0.1} unless given) and port; null port when not given. */
     String listenHost;
     Integer listenPort;
+    /** -U: with -w, hand each packet to the file promptly (otherwise the kernel may hold it up to 200 ms). */
+    boolean packetBuffered;
     String readFile;
     String filterFile;
     String filterExpression;
@@ -348,7 +350,8 @@ final class Options {
             case 'q' -> quiet = true;
             case 'K' -> noChecksums = true;
             case 'p' -> promiscuous = false;
-            case 'n', 'N', 'f', 'l', 'U', 'S' -> {
+            case 'U' -> packetBuffered = true;
+            case 'n', 'N', 'f', 'l', 'S' -> {
                 // tcpdump options that are always in effect here.
             }
             case 'e' -> linkHeader = true;

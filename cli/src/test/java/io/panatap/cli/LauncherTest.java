@@ -95,7 +95,8 @@ class LauncherTest {
             out.write(b.array());
         }
         Path target = tree.resolve("cli/target");
-        assertThat(finish(start(tree.resolve("panatap"), "-r", pcap.toString()))).startsWith(TableFormatter.HEADER);
+        assertThat(finish(start(tree.resolve("panatap"), "-r", pcap.toString())))
+                .as("the training run prints only its own output").isEqualTo(TableFormatter.HEADER);
         assertThat(names(target)).anyMatch(n -> n.endsWith(".jsa"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (names(target).stream().anyMatch(n -> n.endsWith(".lock")) && System.nanoTime() < deadline) {

@@ -151,6 +151,14 @@ class OptionsTest {
     }
 
     @Test
+    void packetBufferedIsRecordedForTheFileWriter() throws Exception {
+        assertThat(Options.parse("-w", "out.pcap").packetBuffered).isFalse();
+        assertThat(Options.parse("-U", "-w", "out.pcap").packetBuffered).isTrue();
+        assertThat(Options.parse("--packet-buffered", "-w", "out.pcap").packetBuffered).isTrue();
+        assertThat(Options.parse("-nU", "-w", "out.pcap").packetBuffered).isTrue();
+    }
+
+    @Test
     void aTcpdumpOptionPanatapLacksIsNamedWithTheClosestOption() {
         assertThatThrownBy(() -> Options.parse("-nb")).hasMessage(
                 "-b (BGP AS numbers in ASDOT) is not supported yet; panatap captures and prints TCP segments only");

@@ -6,6 +6,7 @@ import static io.panatap.parse.Bytes.i32;
 import static io.panatap.parse.Bytes.i64;
 import static io.panatap.parse.Bytes.u16;
 import static io.panatap.parse.Bytes.u8;
+import static io.panatap.parse.WordShifts.*;
 
 /**
  * Zero-copy decoder and reusable view of one frame's link, IP and TCP headers.
@@ -44,8 +45,8 @@ import static io.panatap.parse.Bytes.u8;
  *
  * <p>Hot path: each fixed header is read with a few wide big-endian loads from the segment, bounds are
  * checked once per header against the frame length, and the TCP fields are kept as the raw header words
- * and extracted by the getters, so a frame costs a handful of loads and primitive stores. Instances are not
- * thread-safe; use one per thread.
+ * and extracted by the getters, so a frame costs a handful of loads and primitive stores; see
+ * {@code decode} for why the common path is one method. Instances are not thread-safe; use one per thread.
  */
 public final class PacketHeaders {
 
@@ -60,70 +61,15 @@ public final class PacketHeaders {
      */
     public static final int MAX_IPV6_EXTENSION_HEADERS = 64;
 
-    // Status codes are the ParseStatus ordinals; the state packs status and problem layer in one int so
-    // that a frame costs a primitive store rather than two reference stores.
+    // Status codes are the ParseStatus ordinals; the state packs status, problem layer (bits 8-15) and the
+    // TCP header bytes read (from TCP_BYTES_SHIFT) in one int, so that a frame costs one primitive store
+    // rather than two reference stores and a count.
     private static final int OK = 0;
     private static final int NOT_TCP = 1;
     private static final int TRUNCATED = 2;
     private static final int MALFORMED = 3;
+    private static final int TCP_BYTES_SHIFT = 16;
 
-    // Where each field sits in the wide reads. The parser reads a header in big-endian words that start at
-    // the named offset of their first field; a field of n bytes at offset f, in a word of w bytes read at
-    // offset r, then sits (r + w - f - n) * 8 bits up. Every shift below is that formula over the header
-    // classes' named offsets, so the offsets they publish are the ones the parser reads (HeaderLayoutTest
-    // checks them against the RFCs). All are compile-time constants: no cost per frame.
-
-    // IPv4 word 0, 8 bytes at VERSION_IHL_OFFSET: [version/IHL, TOS, total length, id, flags/fragment].
-    private static final int IPV4_VERSION_IHL_SHIFT =
-            8 * (Ipv4Header.VERSION_IHL_OFFSET + 8 - Ipv4Header.VERSION_IHL_OFFSET - 1);
-    private static final int IPV4_TOTAL_LENGTH_SHIFT =
-            8 * (Ipv4Header.VERSION_IHL_OFFSET + 8 - Ipv4Header.TOTAL_LENGTH_OFFSET - 2);
-    private static final int IPV4_FLAGS_FRAGMENT_SHIFT =
-            8 * (Ipv4Header.VERSION_IHL_OFFSET + 8 - Ipv4Header.FLAGS_FRAGMENT_OFFSET - 2);
-    // IPv4 word 1, 8 bytes at TTL_OFFSET: [TTL, protocol, checksum, source].
-    private static final int IPV4_PROTOCOL_SHIFT = 8 * (Ipv4Header.TTL_OFFSET + 8 - Ipv4Header.PROTOCOL_OFFSET - 1);
-    private static final int IPV4_SOURCE_SHIFT = 8 * (Ipv4Header.TTL_OFFSET + 8 - Ipv4Header.SOURCE_OFFSET - 4);
-    /** The IHL and the TCP data offset count 32-bit words. */
-    private static final int WORD_BYTES = 4;
-
-    // IPv6 word 0, 8 bytes at VERSION_OFFSET: [version, traffic class, flow label, payload length, next
-    // header, hop limit]. The version is the high nibble of its byte.
-    private static final int IPV6_VERSION_SHIFT =
-            8 * (Ipv6Header.VERSION_OFFSET + 8 - Ipv6Header.VERSION_OFFSET - 1) + 4;
-    private static final int IPV6_PAYLOAD_LENGTH_SHIFT =
-            8 * (Ipv6Header.VERSION_OFFSET + 8 - Ipv6Header.PAYLOAD_LENGTH_OFFSET - 2);
-    private static final int IPV6_NEXT_HEADER_SHIFT =
-            8 * (Ipv6Header.VERSION_OFFSET + 8 - Ipv6Header.NEXT_HEADER_OFFSET - 1);
-
-    // TCP word 0, 8 bytes at SOURCE_PORT_OFFSET: [source port, destination port, sequence].
-    private static final int TCP_SOURCE_PORT_SHIFT =
-            8 * (TcpHeader.SOURCE_PORT_OFFSET + 8 - TcpHeader.SOURCE_PORT_OFFSET - 2);
-    private static final int TCP_DESTINATION_PORT_SHIFT =
-            8 * (TcpHeader.SOURCE_PORT_OFFSET + 8 - TcpHeader.DESTINATION_PORT_OFFSET - 2);
-    private static final int TCP_SEQUENCE_SHIFT =
-            8 * (TcpHeader.SOURCE_PORT_OFFSET + 8 - TcpHeader.SEQUENCE_OFFSET - 4);
-    // TCP word 1, 8 bytes at ACKNOWLEDGEMENT_OFFSET: [acknowledgement, data offset/flags, window]. The data
-    // offset is the high nibble of its byte; the flags are the low 12 bits of the 16 at FLAGS_OFFSET.
-    private static final int TCP_ACKNOWLEDGEMENT_SHIFT =
-            8 * (TcpHeader.ACKNOWLEDGEMENT_OFFSET + 8 - TcpHeader.ACKNOWLEDGEMENT_OFFSET - 4);
-    private static final int TCP_DATA_OFFSET_SHIFT =
-            8 * (TcpHeader.ACKNOWLEDGEMENT_OFFSET + 8 - TcpHeader.DATA_OFFSET_OFFSET - 1) + 4;
-    private static final int TCP_FLAGS_SHIFT =
-            8 * (TcpHeader.ACKNOWLEDGEMENT_OFFSET + 8 - TcpHeader.FLAGS_OFFSET - 2);
-    private static final int TCP_WINDOW_SHIFT =
-            8 * (TcpHeader.ACKNOWLEDGEMENT_OFFSET + 8 - TcpHeader.WINDOW_OFFSET - 2);
-    // TCP word 2, 4 bytes at CHECKSUM_OFFSET: [checksum, urgent pointer].
-    private static final int TCP_URGENT_POINTER_SHIFT =
-            8 * (TcpHeader.CHECKSUM_OFFSET + 4 - TcpHeader.URGENT_POINTER_OFFSET - 2);
-    /** The smallest valid data offset, in 32-bit words (5: the header without options). */
-    private static final int TCP_MIN_DATA_OFFSET = TcpHeader.MIN_LENGTH / WORD_BYTES;
-    /** Bits of TCP word 1 holding the flags and the window, below the data offset. */
-    private static final long FLAGS_AND_WINDOW =
-            (long) TcpFlags.MASK << TCP_FLAGS_SHIFT | 0xFFFFL << TCP_WINDOW_SHIFT;
-
-    // A VLAN tag, 4 bytes at TCI_OFFSET: [TCI, next EtherType].
-    private static final int VLAN_TCI_SHIFT = 8 * (VlanTag.TCI_OFFSET + 4 - VlanTag.TCI_OFFSET - 2);
-    private static final int VLAN_ETHER_TYPE_SHIFT = 8 * (VlanTag.TCI_OFFSET + 4 - VlanTag.ETHER_TYPE_OFFSET - 2);
     private static final ParseStatus[] STATUSES = ParseStatus.values();
     /**
      * Ethernet's row of the {@link LinkLayer} table, read once: static finals are constants to the JIT, so
@@ -148,8 +94,10 @@ public final class PacketHeaders {
     public PacketHeaders() {
     }
 
-    // Only what wrap() sets on every frame, or what getters guard by ipVersion / tcpBytes, is stored:
-    // fewer stores per packet, and no stale value can leak from the previous frame.
+    // Only what wrap() sets on every frame, or what getters guard by ipVersion / tcpBytes(), is stored, and
+    // what the getters can derive (the payload offset, the end of the visible datagram) is not: every store
+    // counts at 8 ns a frame (measured: eight fewer stores made the 54-byte SYN set 2.5 ns faster), and no
+    // stale value can leak from the previous frame.
     private MemorySegment segment;
     private long base;
     // The LinkLayer row of the last non-Ethernet link type: reading these costs measurably less per frame
@@ -172,17 +120,11 @@ public final class PacketHeaders {
     private long ipv6SourceLow;
     private long ipv6DestinationHigh;
     private long ipv6DestinationLow;
-    /** TCP header bytes inside the capture and the IP datagram, capped at 20; 0 when TCP was not reached. */
-    private int tcpBytes;
     private int tcpOffset;
     /** TCP bytes 0-7, 8-15 and 16-19 as read (missing bytes of a cut header are 0). */
     private long tcpWord0;
     private long tcpWord1;
     private int tcpWord2;
-    /** Offset of the TCP payload, clamped to datagramEnd; set only for OK frames. */
-    private int payloadStart;
-    /** End of the TCP segment's visible bytes (capture or IP length, whichever is first). */
-    private int datagramEnd;
     /** End of the datagram per the IP length field, or -1 when it says nothing (0 length). */
     private int declaredEnd;
 
@@ -192,6 +134,30 @@ public final class PacketHeaders {
      * limited to the segment's size.
      */
     public ParseStatus wrap(MemorySegment segment, long offset, long length, int linkType) {
+        return decode(segment, offset, length, linkType);
+    }
+
+    /** Decodes a frame that fills a whole segment (e.g. a slice of a capture buffer). */
+    public ParseStatus wrap(MemorySegment frame, int linkType) {
+        return wrap(frame, 0, frame.byteSize(), linkType);
+    }
+
+    /**
+     * The common frame, link header to TCP, in one method body; the rare cases (cut headers, other links,
+     * tag stacks, extension headers) are separate methods called from it.
+     *
+     * <p>Why one body: every segment read inlines a long chain of FFM checks, and the JIT (C2) stops
+     * inlining into one compilation after a fixed amount of such code. When the parser was small methods
+     * inlined into the caller's loop, the JIT ran out of room after the parser's reads and left the caller's
+     * getter calls, or some of the reads themselves, as calls: a mixed set of frames then cost twice as much,
+     * in some runs and not others (depending on the order of compilation). This method is too big for the
+     * JIT to inline into a caller (more than 325 bytes of bytecode, HotSpot's FreqInlineSize), so it is
+     * always compiled on its own, with room for all its reads, and the caller's loop keeps room for the
+     * getters: one call per frame, as a hand-written parser of this size costs too. Each header is read at
+     * exactly one place, and the common path's reads come first, so that if room runs out it is a rare
+     * path that stays a call.
+     */
+    private ParseStatus decode(MemorySegment segment, long offset, long length, int linkType) {
         if (this.segment != segment) {
             this.segment = segment;
         }
@@ -202,37 +168,142 @@ public final class PacketHeaders {
         frameLength = end;
         vlanCount = 0;
         ipVersion = 0;
-        tcpBytes = 0;
-        // The TCP words are zero unless TCP fills them, so port, flag and window getters need no guard.
-        tcpWord0 = 0;
-        tcpWord1 = 0;
-        tcpWord2 = 0;
-        return decode(end, linkType);
+        // The TCP state (tcpBytes, the TCP words) is written once per frame: by the TCP layer, or zeroed by
+        // stop(), decided() or done() when the frame ends before TCP; so port, flag and window getters need
+        // no guard.
+        // The link layer: where the IP header starts, and which IP it is (LinkHeaders' encoding).
+        int found;
+        if (linkType == LinkType.ETHERNET) {
+            if (end < ETHERNET_HEADER_LENGTH) {
+                return stop(TRUNCATED, Layer.LINK);
+            }
+            int etherType = u16(segment, base + ETHERNET_TYPE_OFFSET);
+            found = etherType == EtherType.IPV4 ? ETHERNET_IPV4
+                    : etherType == EtherType.IPV6 ? ETHERNET_IPV6
+                    : etherTypeOther(ETHERNET_HEADER_LENGTH, etherType, end);
+        } else {
+            found = otherLinks(linkType, end);
+        }
+        int kind = found & LinkHeaders.KIND_MASK;
+        int pos = found >>> LinkHeaders.SHIFT;
+        ipOffset = pos;
+        long at = base + pos;
+        // The IP layer: where the TCP header starts, where the datagram's visible bytes end (the capture or
+        // the IP length, whichever is first), and where the IP length says it ends (-1: it says nothing).
+        int tcpAt;
+        int visibleEnd = end;
+        int lengthEnd = -1;
+        if (kind == LinkHeaders.IPV4) {
+            if (end - pos < Ipv4Header.MIN_LENGTH) {
+                return shortIp(at, end - pos, Ipv4Header.VERSION, Layer.IPV4);
+            }
+            // The fixed 20 bytes in three reads: [version/IHL, TOS, total length, id, flags/fragment],
+            // [TTL, protocol, checksum, source], [destination] (field shifts: see the constants).
+            long word0 = i64(segment, at + Ipv4Header.VERSION_IHL_OFFSET);
+            long word1 = i64(segment, at + Ipv4Header.TTL_OFFSET);
+            int destination = i32(segment, at + Ipv4Header.DESTINATION_OFFSET);
+            int versionIhl = (int) (word0 >>> IPV4_VERSION_IHL_SHIFT) & 0xFF;
+            if (versionIhl >>> 4 != Ipv4Header.VERSION) {
+                return stop(MALFORMED, Layer.IPV4);
+            }
+            int headerLength = (versionIhl & 0x0F) * WORD_BYTES;
+            if (end - pos < headerLength) {
+                return stop(TRUNCATED, Layer.IPV4);
+            }
+            ipVersion = 4;
+            ipv4Source = (int) (word1 >>> IPV4_SOURCE_SHIFT);
+            ipv4Destination = destination;
+            if (headerLength < Ipv4Header.MIN_LENGTH) {
+                return stop(MALFORMED, Layer.IPV4);
+            }
+            int totalLength = (int) (word0 >>> IPV4_TOTAL_LENGTH_SHIFT) & 0xFFFF;
+            if (totalLength != 0) {
+                if (totalLength < headerLength) {
+                    return stop(MALFORMED, Layer.IPV4);
+                }
+                lengthEnd = pos + totalLength;
+                visibleEnd = Math.min(end, lengthEnd);
+            }
+            int fragment = (int) (word0 >>> IPV4_FLAGS_FRAGMENT_SHIFT) & 0xFFFF;
+            int protocol = (int) (word1 >>> IPV4_PROTOCOL_SHIFT) & 0xFF;
+            if ((fragment & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0 || protocol != Ipv4Header.PROTOCOL_TCP) {
+                return stop(NOT_TCP, Layer.NONE);
+            }
+            tcpAt = pos + headerLength;
+        } else if (kind == LinkHeaders.IPV6) {
+            if (end - pos < Ipv6Header.LENGTH) {
+                return shortIp(at, end - pos, Ipv6Header.VERSION, Layer.IPV6);
+            }
+            // [version, traffic class, flow label, payload length, next header, hop limit] in one read.
+            long word0 = i64(segment, at + Ipv6Header.VERSION_OFFSET);
+            if (((int) (word0 >>> IPV6_VERSION_SHIFT) & 0x0F) != Ipv6Header.VERSION) {
+                return stop(MALFORMED, Layer.IPV6);
+            }
+            ipVersion = 6;
+            ipv6SourceHigh = i64(segment, at + Ipv6Header.SOURCE_OFFSET);
+            ipv6SourceLow = i64(segment, at + Ipv6Header.SOURCE_OFFSET + 8);
+            ipv6DestinationHigh = i64(segment, at + Ipv6Header.DESTINATION_OFFSET);
+            ipv6DestinationLow = i64(segment, at + Ipv6Header.DESTINATION_OFFSET + 8);
+            int payloadLen = (int) (word0 >>> IPV6_PAYLOAD_LENGTH_SHIFT) & 0xFFFF;
+            if (payloadLen != 0) { // 0: jumbogram or BIG TCP, the length is elsewhere or nowhere
+                lengthEnd = pos + Ipv6Header.LENGTH + payloadLen;
+                visibleEnd = Math.min(end, lengthEnd);
+            }
+            int next = (int) (word0 >>> IPV6_NEXT_HEADER_SHIFT) & 0xFF;
+            tcpAt = next == Ipv6Header.NEXT_TCP ? pos + Ipv6Header.LENGTH
+                    : extensionHeaders(next, pos + Ipv6Header.LENGTH, visibleEnd, end);
+            if (tcpAt < 0) {
+                return status(); // decided by the extension headers
+            }
+        } else {
+            return status(); // decided by the link layer
+        }
+        // The TCP layer.
+        tcpOffset = tcpAt;
+        declaredEnd = lengthEnd;
+        int visible = visibleEnd - tcpAt;
+        long tcp = base + tcpAt;
+        if (visible >= TcpHeader.MIN_LENGTH) {
+            // The common case, the whole fixed header, in three reads: [ports, sequence],
+            // [acknowledgement, data offset/flags, window], [checksum, urgent pointer].
+            long word1 = i64(segment, tcp + TcpHeader.ACKNOWLEDGEMENT_OFFSET);
+            int words = (int) (word1 >>> TCP_DATA_OFFSET_SHIFT) & 0x0F;
+            tcpWord0 = i64(segment, tcp + TcpHeader.SOURCE_PORT_OFFSET);
+            tcpWord1 = word1;
+            tcpWord2 = i32(segment, tcp + TcpHeader.CHECKSUM_OFFSET);
+            if (words < TCP_MIN_DATA_OFFSET) {
+                return malformedDataOffset(word1, TcpHeader.MIN_LENGTH);
+            }
+            state = OK_WHOLE_TCP; // not record(): no call left here to inline
+            return ParseStatus.OK;
+        }
+        if (visible < TcpHeader.PORTS_LENGTH) {
+            return stop(tcpAt + TcpHeader.PORTS_LENGTH > end ? TRUNCATED : MALFORMED, Layer.TCP);
+        }
+        return cutTcp(tcp, tcpAt, visible);
     }
 
-    /** Decodes a frame that fills a whole segment (e.g. a slice of a capture buffer). */
-    public ParseStatus wrap(MemorySegment frame, int linkType) {
-        return wrap(frame, 0, frame.byteSize(), linkType);
-    }
+    // The link layers other than untagged Ethernet answer in LinkHeaders' encoding (IP header offset
+    // << SHIFT | IPV4 or IPV6), or DECIDED once decided() has recorded the frame's status.
 
-    // The hot path is split into small methods (link, then IP, then TCP) and the rare cases (cut headers,
-    // other links, tag stacks, extension headers) into separate ones, so the JIT inlines the common frame.
+    /** A link-layer answer meaning "the status is recorded": not an IP kind. */
+    private static final int DECIDED = LinkHeaders.NOT_IP;
+    private static final int ETHERNET_IPV4 = ETHERNET_HEADER_LENGTH << LinkHeaders.SHIFT | LinkHeaders.IPV4;
+    private static final int ETHERNET_IPV6 = ETHERNET_HEADER_LENGTH << LinkHeaders.SHIFT | LinkHeaders.IPV6;
+    private static final int OK_WHOLE_TCP = OK | Layer.NONE.ordinal() << 8 | TcpHeader.MIN_LENGTH << TCP_BYTES_SHIFT;
 
     /**
-     * The link layer, as its {@link LinkLayer} row describes it: the parser knows ways of telling the network
-     * protocol ({@link LinkLayer.Protocol}), not link types, so a link type whose protocol is an EtherType at
-     * a fixed offset needs only its row. Ethernet, the common frame, is checked first with its row's facts
-     * as constants; other link types use their row's facts as kept from the last frame of that link type
-     * (frames come in runs of one link type), looking the row up only when the link type changes.
+     * Link types other than Ethernet, as their {@link LinkLayer} row describes them: the parser knows ways
+     * of telling the network protocol ({@link LinkLayer.Protocol}), not link types, so a link type whose
+     * protocol is an EtherType at a fixed offset needs only its row. The row's facts are kept from the last
+     * frame of that link type (frames come in runs of one link type): the table is looked up only when the
+     * link type changes.
      */
-    private ParseStatus decode(int end, int linkType) {
-        if (linkType == LinkType.ETHERNET) {
-            return etherTypeLink(ETHERNET_TYPE_OFFSET, ETHERNET_HEADER_LENGTH, end);
-        }
+    private int otherLinks(int linkType, int end) {
         if (linkType != rowLinkType) {
             LinkLayer link = LinkLayer.of(linkType);
             if (link == null) {
-                return finish(NOT_TCP, Layer.NONE);
+                return decided(NOT_TCP, Layer.NONE);
             }
             rowLinkType = linkType;
             rowLink = link;
@@ -241,48 +312,45 @@ public final class PacketHeaders {
             rowHeaderLength = link.headerLength();
         }
         if (rowProtocol == LinkLayer.Protocol.ETHERTYPE) {
-            return etherTypeLink(rowTypeOffset, rowHeaderLength, end);
+            if (end < rowHeaderLength) {
+                return decided(TRUNCATED, Layer.LINK);
+            }
+            return etherTypeOther(rowHeaderLength, u16(segment, base + rowTypeOffset), end);
         }
         return otherLink(rowLink, end);
     }
 
-    /** A link header of {@code headerLength} bytes whose EtherType is at {@code typeOffset}. */
-    private ParseStatus etherTypeLink(int typeOffset, int headerLength, int end) {
-        if (end < headerLength) {
-            return finish(TRUNCATED, Layer.LINK);
-        }
-        int etherType = u16(segment, base + typeOffset);
+    /** The IP header after a link header of {@code headerLength} bytes whose EtherType is {@code etherType}. */
+    private int etherTypeOther(int headerLength, int etherType, int end) {
         if (etherType == EtherType.IPV4) {
-            return ipv4(headerLength, end);
+            return headerLength << LinkHeaders.SHIFT | LinkHeaders.IPV4;
         }
         if (etherType == EtherType.IPV6) {
-            return ipv6(headerLength, end);
+            return headerLength << LinkHeaders.SHIFT | LinkHeaders.IPV6;
         }
-        return EtherType.isVlanTag(etherType) ? vlanTags(headerLength, etherType, end) : finish(NOT_TCP, Layer.NONE);
+        return EtherType.isVlanTag(etherType) ? vlanTags(headerLength, etherType, end) : decided(NOT_TCP, Layer.NONE);
     }
 
     /** Link types whose protocol is not an EtherType at a fixed offset: IP where {@link LinkHeaders} finds it. */
-    private ParseStatus otherLink(LinkLayer link, int end) {
+    private int otherLink(LinkLayer link, int end) {
         if (link == null) {
-            return finish(NOT_TCP, Layer.NONE);
+            return decided(NOT_TCP, Layer.NONE);
         }
         int found = LinkHeaders.network(segment, base, link, end);
-        int pos = found >>> LinkHeaders.SHIFT;
         return switch (found & LinkHeaders.KIND_MASK) {
-            case LinkHeaders.IPV4 -> ipv4(pos, end);
-            case LinkHeaders.IPV6 -> ipv6(pos, end);
-            case LinkHeaders.TRUNCATED -> finish(TRUNCATED, Layer.LINK);
+            case LinkHeaders.IPV4, LinkHeaders.IPV6 -> found;
+            case LinkHeaders.TRUNCATED -> decided(TRUNCATED, Layer.LINK);
             // Raw IP whose first nibble is neither 4 nor 6 is not an IP packet at all.
-            case LinkHeaders.MALFORMED -> finish(MALFORMED, Layer.LINK);
-            default -> finish(NOT_TCP, Layer.NONE);
+            case LinkHeaders.MALFORMED -> decided(MALFORMED, Layer.LINK);
+            default -> decided(NOT_TCP, Layer.NONE);
         };
     }
 
     /** Any number of tags from {@code pos}; each step consumes 4 bytes, so the loop ends with the frame. */
-    private ParseStatus vlanTags(int pos, int etherType, int end) {
+    private int vlanTags(int pos, int etherType, int end) {
         while (EtherType.isVlanTag(etherType)) {
             if (end - pos < VlanTag.LENGTH) {
-                return finish(TRUNCATED, Layer.VLAN);
+                return decided(TRUNCATED, Layer.VLAN);
             }
             int tag = i32(segment, base + pos + VlanTag.TCI_OFFSET); // TCI, then the next EtherType
             if (vlanCount == 0) {
@@ -293,103 +361,32 @@ public final class PacketHeaders {
             pos += VlanTag.LENGTH;
         }
         if (etherType == EtherType.IPV4) {
-            return ipv4(pos, end);
+            return pos << LinkHeaders.SHIFT | LinkHeaders.IPV4;
         }
         if (etherType == EtherType.IPV6) {
-            return ipv6(pos, end);
+            return pos << LinkHeaders.SHIFT | LinkHeaders.IPV6;
         }
-        return finish(NOT_TCP, Layer.NONE);
-    }
-
-    private ParseStatus ipv4(int pos, int end) {
-        ipOffset = pos;
-        long at = base + pos;
-        if (end - pos < Ipv4Header.MIN_LENGTH) {
-            return shortIp(at, end - pos, Ipv4Header.VERSION, Layer.IPV4);
-        }
-        // The fixed 20 bytes in three reads: [version/IHL, TOS, total length, id, flags/fragment],
-        // [TTL, protocol, checksum, source], [destination] (field shifts: see the constants).
-        long word0 = i64(segment, at + Ipv4Header.VERSION_IHL_OFFSET);
-        long word1 = i64(segment, at + Ipv4Header.TTL_OFFSET);
-        int versionIhl = (int) (word0 >>> IPV4_VERSION_IHL_SHIFT) & 0xFF;
-        if (versionIhl >>> 4 != Ipv4Header.VERSION) {
-            return finish(MALFORMED, Layer.IPV4);
-        }
-        int headerLength = (versionIhl & 0x0F) * WORD_BYTES;
-        if (end - pos < headerLength) {
-            return finish(TRUNCATED, Layer.IPV4);
-        }
-        ipVersion = 4;
-        ipv4Source = (int) (word1 >>> IPV4_SOURCE_SHIFT);
-        ipv4Destination = i32(segment, at + Ipv4Header.DESTINATION_OFFSET);
-        if (headerLength < Ipv4Header.MIN_LENGTH) {
-            return finish(MALFORMED, Layer.IPV4);
-        }
-        int totalLength = (int) (word0 >>> IPV4_TOTAL_LENGTH_SHIFT) & 0xFFFF;
-        int datagramEnd = end;
-        int declaredEnd = -1;
-        if (totalLength != 0) {
-            if (totalLength < headerLength) {
-                return finish(MALFORMED, Layer.IPV4);
-            }
-            declaredEnd = pos + totalLength;
-            datagramEnd = Math.min(end, declaredEnd);
-        }
-        int fragment = (int) (word0 >>> IPV4_FLAGS_FRAGMENT_SHIFT) & 0xFFFF;
-        int protocol = (int) (word1 >>> IPV4_PROTOCOL_SHIFT) & 0xFF;
-        if ((fragment & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0 || protocol != Ipv4Header.PROTOCOL_TCP) {
-            return finish(NOT_TCP, Layer.NONE);
-        }
-        return tcp(pos + headerLength, datagramEnd, declaredEnd, end);
+        return decided(NOT_TCP, Layer.NONE);
     }
 
     /** An IP header cut by the capture: MALFORMED if the version is wrong already, else TRUNCATED. */
     private ParseStatus shortIp(long at, int available, int version, Layer layer) {
         if (available >= 1 && u8(segment, at) >>> 4 != version) {
-            return finish(MALFORMED, layer);
+            return stop(MALFORMED, layer);
         }
-        return finish(TRUNCATED, layer);
-    }
-
-    private ParseStatus ipv6(int pos, int end) {
-        ipOffset = pos;
-        long at = base + pos;
-        if (end - pos < Ipv6Header.LENGTH) {
-            return shortIp(at, end - pos, Ipv6Header.VERSION, Layer.IPV6);
-        }
-        // [version, traffic class, flow label, payload length, next header, hop limit] in one read.
-        long word0 = i64(segment, at + Ipv6Header.VERSION_OFFSET);
-        if (((int) (word0 >>> IPV6_VERSION_SHIFT) & 0x0F) != Ipv6Header.VERSION) {
-            return finish(MALFORMED, Layer.IPV6);
-        }
-        ipVersion = 6;
-        ipv6SourceHigh = i64(segment, at + Ipv6Header.SOURCE_OFFSET);
-        ipv6SourceLow = i64(segment, at + Ipv6Header.SOURCE_OFFSET + 8);
-        ipv6DestinationHigh = i64(segment, at + Ipv6Header.DESTINATION_OFFSET);
-        ipv6DestinationLow = i64(segment, at + Ipv6Header.DESTINATION_OFFSET + 8);
-        int payloadLen = (int) (word0 >>> IPV6_PAYLOAD_LENGTH_SHIFT) & 0xFFFF;
-        int datagramEnd = end;
-        int declaredEnd = -1;
-        if (payloadLen != 0) { // 0: jumbogram or BIG TCP, the length is elsewhere or nowhere
-            declaredEnd = pos + Ipv6Header.LENGTH + payloadLen;
-            datagramEnd = Math.min(end, declaredEnd);
-        }
-        int next = (int) (word0 >>> IPV6_NEXT_HEADER_SHIFT) & 0xFF;
-        if (next == Ipv6Header.NEXT_TCP) {
-            return tcp(pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
-        }
-        return extensionHeaders(next, pos + Ipv6Header.LENGTH, datagramEnd, declaredEnd, end);
+        return stop(TRUNCATED, layer);
     }
 
     /**
-     * Walks hop-by-hop, routing, destination-options and fragment headers from {@code p} to TCP. Every step
-     * advances at least 8 bytes and the count is capped: the walk always ends.
+     * Walks hop-by-hop, routing, destination-options and fragment headers from {@code p} to TCP: its
+     * offset, or -1 once the frame's status is recorded. Every step advances at least 8 bytes and the count
+     * is capped: the walk always ends.
      */
-    private ParseStatus extensionHeaders(int next, int p, int datagramEnd, int declaredEnd, int end) {
+    private int extensionHeaders(int next, int p, int datagramEnd, int end) {
         for (int headers = 0; headers <= MAX_IPV6_EXTENSION_HEADERS; headers++) {
             switch (next) {
                 case Ipv6Header.NEXT_TCP -> {
-                    return tcp(p, datagramEnd, declaredEnd, end);
+                    return p;
                 }
                 case Ipv6Header.NEXT_HOP_BY_HOP, Ipv6Header.NEXT_ROUTING, Ipv6Header.NEXT_DESTINATION_OPTIONS -> {
                     if (datagramEnd - p < 2) {
@@ -409,49 +406,17 @@ public final class PacketHeaders {
                     }
                     if ((u16(segment, base + p + Ipv6Header.FRAGMENT_OFFSET_FIELD_OFFSET)
                             & Ipv6Header.FRAGMENT_OFFSET_MASK) != 0) {
-                        return finish(NOT_TCP, Layer.NONE);
+                        return done(NOT_TCP, Layer.NONE);
                     }
                     next = u8(segment, base + p + Ipv6Header.EXTENSION_NEXT_HEADER_OFFSET);
                     p += Ipv6Header.FRAGMENT_HEADER_LENGTH;
                 }
                 default -> {
-                    return finish(NOT_TCP, Layer.NONE);
+                    return done(NOT_TCP, Layer.NONE);
                 }
             }
         }
-        return finish(MALFORMED, Layer.IPV6_EXTENSION);
-    }
-
-    /**
-     * Decodes the TCP header at {@code pos}. The segment's visible bytes end at {@code visibleEnd} (the
-     * capture or the IP length, whichever is first); {@code lengthEnd} is where the IP length says the
-     * datagram ends (-1 when it says nothing); {@code end} is the end of the capture.
-     */
-    private ParseStatus tcp(int pos, int visibleEnd, int lengthEnd, int end) {
-        tcpOffset = pos;
-        datagramEnd = visibleEnd;
-        declaredEnd = lengthEnd;
-        int visible = visibleEnd - pos;
-        if (visible < TcpHeader.PORTS_LENGTH) {
-            return cut(Layer.TCP, pos + TcpHeader.PORTS_LENGTH, end);
-        }
-        long at = base + pos;
-        if (visible >= TcpHeader.MIN_LENGTH) {
-            // The common case, the whole fixed header, in three reads: [ports, sequence],
-            // [acknowledgement, data offset/flags, window], [checksum, urgent pointer].
-            tcpBytes = TcpHeader.MIN_LENGTH;
-            tcpWord0 = i64(segment, at + TcpHeader.SOURCE_PORT_OFFSET);
-            long word1 = i64(segment, at + TcpHeader.ACKNOWLEDGEMENT_OFFSET);
-            tcpWord1 = word1;
-            tcpWord2 = i32(segment, at + TcpHeader.CHECKSUM_OFFSET);
-            int words = (int) (word1 >>> TCP_DATA_OFFSET_SHIFT) & 0x0F;
-            if (words < TCP_MIN_DATA_OFFSET) {
-                return malformedDataOffset(word1);
-            }
-            payloadStart = Math.min(pos + WORD_BYTES * words, visibleEnd);
-            return finish(OK, Layer.NONE);
-        }
-        return cutTcp(at, pos, visible);
+        return done(MALFORMED, Layer.IPV6_EXTENSION);
     }
 
     /**
@@ -459,7 +424,7 @@ public final class PacketHeaders {
      * they complete (tshark's rules, see the class comment).
      */
     private ParseStatus cutTcp(long at, int pos, int visible) {
-        // The same two words as tcp() reads (word 0 at SOURCE_PORT_OFFSET, word 1 at ACKNOWLEDGEMENT_OFFSET),
+        // The same two words as decode() reads (word 0 at SOURCE_PORT_OFFSET, word 1 at ACKNOWLEDGEMENT_OFFSET),
         // byte by byte, with the missing bytes 0.
         long word0 = 0;
         long word1 = 0;
@@ -471,36 +436,63 @@ public final class PacketHeaders {
                 word1 |= value << 8 * (TcpHeader.ACKNOWLEDGEMENT_OFFSET + 7 - i);
             }
         }
-        tcpBytes = visible;
         tcpWord0 = word0;
         // Flags and window count only once bytes 12-15 are all there; the data offset byte stays.
         tcpWord1 = visible < TcpHeader.FLAGS_CAPTURED_LENGTH ? word1 & ~FLAGS_AND_WINDOW : word1;
         tcpWord2 = 0;
         int words = (int) (word1 >>> TCP_DATA_OFFSET_SHIFT) & 0x0F;
         if (visible > TcpHeader.DATA_OFFSET_OFFSET && words < TCP_MIN_DATA_OFFSET) {
-            return malformedDataOffset(word1);
+            return malformedDataOffset(word1, visible);
         }
-        // Without the data offset the payload is taken to start at the end of what is visible.
-        payloadStart = visible > TcpHeader.DATA_OFFSET_OFFSET
-                ? Math.min(pos + WORD_BYTES * words, pos + visible) : pos + visible;
-        return finish(OK, Layer.NONE);
+        return record(OK, Layer.NONE, visible);
     }
 
     /** Data offset below 5: ports, sequence, acknowledgement and data offset stay readable, nothing after. */
-    private ParseStatus malformedDataOffset(long word1) {
+    private ParseStatus malformedDataOffset(long word1, int tcpBytes) {
         tcpWord1 = word1 & ~FLAGS_AND_WINDOW;
         tcpWord2 = 0;
-        return finish(MALFORMED, Layer.TCP);
+        return record(MALFORMED, Layer.TCP, tcpBytes);
     }
 
     /** A header that needs bytes up to {@code needed}: cut by the capture, or by the IP length field. */
-    private ParseStatus cut(Layer layer, int needed, int end) {
-        return finish(needed > end ? TRUNCATED : MALFORMED, layer);
+    private int cut(Layer layer, int needed, int end) {
+        return done(needed > end ? TRUNCATED : MALFORMED, layer);
     }
 
-    private ParseStatus finish(int status, Layer layer) {
-        state = status | layer.ordinal() << 8;
+    /** Records the frame's status, the layer of its problem and how many TCP header bytes were read. */
+    private ParseStatus record(int status, Layer layer, int tcpBytes) {
+        state = status | layer.ordinal() << 8 | tcpBytes << TCP_BYTES_SHIFT;
         return STATUSES[status];
+    }
+
+    /** {@link #record} for a frame that ends before its TCP header: no TCP bytes were read. */
+    private ParseStatus stop(int status, Layer layer) {
+        tcpWord0 = 0;
+        tcpWord1 = 0;
+        tcpWord2 = 0;
+        return record(status, layer, 0);
+    }
+
+    /** {@link #stop}, for a link layer: its answer that the frame is decided. */
+    private int decided(int status, Layer layer) {
+        stop(status, layer);
+        return DECIDED;
+    }
+
+    /** {@link #stop}, for an IP layer: its answer (-1) that the frame is decided. */
+    private int done(int status, Layer layer) {
+        stop(status, layer);
+        return -1;
+    }
+
+    /** TCP header bytes inside the capture and the IP datagram, capped at 20; 0 when TCP was not reached. */
+    private int tcpBytes() {
+        return state >>> TCP_BYTES_SHIFT;
+    }
+
+    /** End of the TCP segment's visible bytes: the capture or the IP length, whichever is first. */
+    private int datagramEnd() {
+        return declaredEnd < 0 ? frameLength : Math.min(frameLength, declaredEnd);
     }
 
     private int status0() {
@@ -514,7 +506,7 @@ public final class PacketHeaders {
 
     /** Layer at which the frame was TRUNCATED or MALFORMED; {@link Layer#NONE} otherwise. */
     public Layer problemLayer() {
-        return LAYERS[state >>> 8];
+        return LAYERS[state >>> 8 & 0xFF];
     }
 
     /** True when {@link #status()} is OK. */
@@ -527,7 +519,7 @@ public final class PacketHeaders {
      * {@link Layer#TCP} because its data offset is below 5, which tshark still lists with its ports.
      */
     public boolean hasPorts() {
-        return tcpBytes >= TcpHeader.PORTS_LENGTH;
+        return tcpBytes() >= TcpHeader.PORTS_LENGTH;
     }
 
     /** 4 or 6 once an IP header was found, else 0. */
@@ -628,7 +620,7 @@ public final class PacketHeaders {
      * MALFORMED at the data offset.
      */
     public boolean hasFlags() {
-        return tcpBytes >= TcpHeader.FLAGS_CAPTURED_LENGTH && status0() == OK;
+        return tcpBytes() >= TcpHeader.FLAGS_CAPTURED_LENGTH && status0() == OK;
     }
 
     /** The whole 12-bit flags field ({@link TcpFlags}); 0 when {@link #hasFlags()} is false. */
@@ -638,12 +630,12 @@ public final class PacketHeaders {
 
     /** Sequence number as an unsigned 32-bit value in a long; -1 if not captured. */
     public long sequenceNumber() {
-        return tcpBytes >= TcpHeader.SEQUENCE_OFFSET + 4 ? tcpWord0 >>> TCP_SEQUENCE_SHIFT & 0xFFFF_FFFFL : -1;
+        return tcpBytes() >= TcpHeader.SEQUENCE_OFFSET + 4 ? tcpWord0 >>> TCP_SEQUENCE_SHIFT & 0xFFFF_FFFFL : -1;
     }
 
     /** Acknowledgement number as an unsigned 32-bit value in a long; -1 if not captured. */
     public long acknowledgementNumber() {
-        return tcpBytes >= TcpHeader.ACKNOWLEDGEMENT_OFFSET + 4
+        return tcpBytes() >= TcpHeader.ACKNOWLEDGEMENT_OFFSET + 4
                 ? tcpWord1 >>> TCP_ACKNOWLEDGEMENT_SHIFT & 0xFFFF_FFFFL : -1;
     }
 
@@ -654,7 +646,7 @@ public final class PacketHeaders {
      * offset.)
      */
     public int dataOffset() {
-        return tcpBytes > TcpHeader.DATA_OFFSET_OFFSET ? (int) (tcpWord1 >>> TCP_DATA_OFFSET_SHIFT) & 0x0F : 0;
+        return tcpBytes() > TcpHeader.DATA_OFFSET_OFFSET ? (int) (tcpWord1 >>> TCP_DATA_OFFSET_SHIFT) & 0x0F : 0;
     }
 
     /** Window; 0 when {@link #hasFlags()} is false. */
@@ -692,7 +684,12 @@ public final class PacketHeaders {
      * when the data offset points past it (or is not captured); 0 when not TCP.
      */
     public int payloadOffset() {
-        return isTcp() ? payloadStart : 0;
+        if (!isTcp()) {
+            return 0;
+        }
+        // Without the data offset the payload is taken to start at the end of what is visible.
+        int words = dataOffset();
+        return words == 0 ? datagramEnd() : Math.min(tcpOffset + WORD_BYTES * words, datagramEnd());
     }
 
     /**
@@ -710,7 +707,7 @@ public final class PacketHeaders {
 
     /** Payload bytes actually present at {@link #payloadOffset()} (never beyond the capture or the IP length). */
     public int capturedPayloadLength() {
-        return isTcp() ? datagramEnd - payloadOffset() : 0;
+        return isTcp() ? datagramEnd() - payloadOffset() : 0;
     }
 
     /** Number of 802.1Q/802.1ad tags found in the frame (not counting one stripped by the kernel). */
