@@ -21,6 +21,11 @@ final class CommandRunner {
         List<String> lines() {
             return out.isEmpty() ? List.of() : List.of(out.split("\n"));
         }
+
+        /** Line-format rows, a -v row's continuation line ("\n    ...") joined to its first line by a space. */
+        List<String> rows() {
+            return out.isEmpty() ? List.of() : List.of(out.replace("\n    ", " ").split("\n"));
+        }
     }
 
     /** The command line that starts the command: java, native access, class path, main class, args. */

@@ -110,11 +110,12 @@ class WorkersModeTest {
         assertThat(result.status()).as(result.err()).isZero();
         assertThat(result.err()).contains("capture ready on " + net.peerInterface() + " with 2 workers")
                 .contains(5 * CONNECTIONS + " packets captured\n");
-        Pattern line = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP " + Pattern.quote(net.hostIpv4()) + "\\.(\\d+) > "
+        // -v rows are tcpdump's two lines (IP header, then TCP); rows() joins them.
+        Pattern line = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} IP \\(tos .*?, length \\d+\\) " + Pattern.quote(net.hostIpv4()) + "\\.(\\d+) > "
                 + Pattern.quote(net.peerIpv4()) + "\\." + PORT + ": Flags \\[([SPF.]+)\\], .*length \\d+");
         Map<Integer, List<String>> flagsOfConnection = new HashMap<>();
-        assertThat(result.lines()).hasSize(5 * CONNECTIONS);
-        for (String l : result.lines()) {
+        assertThat(result.rows()).hasSize(5 * CONNECTIONS);
+        for (String l : result.rows()) {
             Matcher m = line.matcher(l);
             assertThat(m.matches()).as("a whole row: %s", l).isTrue();
             flagsOfConnection.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>()).add(m.group(2));
