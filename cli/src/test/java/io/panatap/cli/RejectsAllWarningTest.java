@@ -55,10 +55,13 @@ class RejectsAllWarningTest {
             CommandRunner.Result any = liveUntilReady(net, dir, "not", "tcp");
             assertThat(any.err()).contains(WARNING + " (panatap captures TCP only)\n");
             for (String workers : List.of("1", "2")) {
-                CommandRunner.Result both = CommandRunner.run("-v", "--workers", workers, "-i", net.peerInterface(),
-                        "tcp", "and", "udp");
-                assertThat(both.status()).isEqualTo(1);
-                assertThat(both.err()).isEqualTo("panatap: expression rejects all packets\n");
+                List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.namespace()));
+                cmd.addAll(CommandRunner.command("--workers", workers, "-i", net.peerInterface(), "tcp", "and", "udp"));
+                Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(p.exitValue()).as(err).isEqualTo(1);
+                assertThat(err).isEqualTo("panatap: expression rejects all packets\n");
             }
             CommandRunner.Result tcp = liveUntilReady(net, dir, "-i", net.peerInterface(), "tcp", "port", "80");
             assertThat(tcp.err()).doesNotContain("WARNING");
