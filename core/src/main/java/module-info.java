@@ -8,5 +8,6 @@ module io.panatap.core {
     exports io.panatap.pcap;
     exports io.panatap.capture;
     exports io.panatap.filter;
+    exports io.panatap.flow;
     // io.panatap.internal.linux (FFM bindings to libc) is deliberately not exported.
 }
