@@ -93,6 +93,9 @@ final class LiveCommand {
                 writer = Writers.create(options.writeFile, capture.linkType(), capture.snapLength(), stdout);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count);
+            if (options.flows || options.followDir != null) {
+                sink.flows(FlowRows.forLive(options, out, stderr));
+            }
             sink.start();
             out.flush();
             sink.drain(capture, BATCH, session); // ends when the session's shutdown hook closes the capture
@@ -102,6 +105,9 @@ final class LiveCommand {
             try {
                 if (writer != null) {
                     writer.close();
+                }
+                if (sink != null) {
+                    sink.finish(); // --flows: the connections still open
                 }
                 out.flush();
             } catch (IOException e) {

@@ -30,6 +30,13 @@ final class Options {
               -s, --snapshot-length N bytes kept per packet (0 or default: 262144)
               -B, --buffer-size KiB   size of the kernel ring buffer
               -p, --no-promiscuous-mode  do not put the interface into promiscuous mode
+              --flows                 one row per TCP connection when it ends (closed, reset, timed out or
+                                      still open at the end) instead of one per segment: addresses, ports,
+                                      how it ended, duration, handshake RTT, packets, bytes and
+                                      retransmissions each way; -c counts segments
+              --follow DIR            write each connection's reassembled byte streams to files in DIR (made
+                                      if missing), one per direction, named SRC.PORT-DST.PORT as tcpflow
+                                      does; without --flows nothing is printed
               -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows
               --workers N             capture with N threads, packets spread by flow (default 1); rows of
                                       different workers never mix inside a line; with -w, one file per
@@ -73,6 +80,10 @@ final class Options {
     String filterFile;
     String filterExpression;
     boolean dumpFilter;
+    /** {@code --flows}: connection rows instead of segment rows. */
+    boolean flows;
+    /** {@code --follow DIR}: reassembled streams to files in DIR; null when not given. */
+    String followDir;
     OutputFormat format = OutputFormat.TABLE;
     boolean formatGiven;
     boolean verbose;
@@ -176,6 +187,12 @@ final class Options {
         if (o.workers > 1 && "-".equals(o.writeFile)) {
             throw new UsageException("with --workers, -w writes one file per worker: give it a file name, not - (standard output)");
         }
+        if (o.writeFile != null && (o.flows || o.followDir != null)) {
+            throw new UsageException("-w writes packets: --flows and --follow cannot be used with -w");
+        }
+        if (o.followDir != null && !o.flows && o.formatGiven) {
+            throw new UsageException("--follow alone prints nothing: --format applies with --flows");
+        }
         if (o.filterFile != null && o.filterExpression != null) {
             throw new UsageException("give the filter either with -F or on the command line, not both");
         }
@@ -187,12 +204,13 @@ final class Options {
     }
 
     private static boolean takesValue(char c) {
-        return "icsBwrFQoWZ".indexOf(c) >= 0;
+        return "icsBwrFQoWZg".indexOf(c) >= 0;
     }
 
     /**
-     * Long option names; {@code 'o'} stands for {@code --format} and {@code 'W'} for {@code --workers}, which
-     * have no short form ({@code -f} and {@code -W} are tcpdump's).
+     * Long option names; {@code 'o'} stands for {@code --format}, {@code 'W'} for {@code --workers}, {@code 'G'}
+     * for {@code --flows} and {@code 'g'} for {@code --follow}, which have no short form ({@code -f} and
+     * {@code -W} are tcpdump's).
      */
     private static char longToShort(String name) {
         return switch (name) {
@@ -205,6 +223,8 @@ final class Options {
             case "no-promiscuous-mode" -> 'p';
             case "format" -> 'o';
             case "workers" -> 'W';
+            case "flows" -> 'G';
+            case "follow" -> 'g';
             case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
@@ -257,6 +277,13 @@ final class Options {
                 user = value;
             }
             case 'r' -> readFile = nonEmpty(value, shown);
+            case 'G' -> flows = true;
+            case 'g' -> {
+                if (value.isEmpty()) {
+                    throw new UsageException(shown + " needs a directory name");
+                }
+                followDir = value;
+            }
             case 'F' -> filterFile = nonEmpty(value, shown);
             case 'o' -> {
                 format = switch (value) {

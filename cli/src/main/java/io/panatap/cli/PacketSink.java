@@ -34,6 +34,8 @@ final class PacketSink implements PacketListener {
     private long count;
     private boolean done;
     private IOException error;
+    /** {@code --flows}/{@code --follow}: TCP packets go to flow tracking instead of rows. */
+    private FlowRows flows;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
     PacketSink(RowFormatter formatter, TextOutput out, PcapWriter writer, PacketFilter filter, long limit) {
@@ -55,11 +57,21 @@ final class PacketSink implements PacketListener {
         this.limit = limit;
     }
 
+    /** {@code --flows}/{@code --follow}: hands TCP packets to {@code flows} instead of printing rows. */
+    PacketSink flows(FlowRows flows) {
+        this.flows = flows;
+        return this;
+    }
+
     /** Prints the table header, if the format has one and rows are printed. */
     void start() throws IOException {
         if (!writing) {
             row.setLength(0);
-            formatter.appendStart(row);
+            if (flows != null) {
+                flows.appendStart(row);
+            } else {
+                formatter.appendStart(row);
+            }
             out.append(row);
         }
     }
@@ -78,6 +90,11 @@ final class PacketSink implements PacketListener {
                     writer = opener.open(packet);
                 }
                 writer.write(packet);
+            } else if (flows != null) {
+                if (!packet.headers().hasPorts()) {
+                    return;
+                }
+                flows.onPacket(packet);
             } else if (packet.headers().hasPorts()) {
                 row.setLength(0);
                 formatter.appendRow(packet, row);
@@ -125,11 +142,22 @@ final class PacketSink implements PacketListener {
     /** Flushes what the batch printed or wrote, and rethrows an output error from the batch. */
     void endBatch() throws IOException {
         checkError();
+        if (flows != null) {
+            flows.endBatch();
+        }
         if (writer != null) {
             writer.flush();
         } else if (!writing) {
             out.flush();
         }
+    }
+
+    /** At the end of the output: with {@code --flows}, the rows of the connections still open; then a flush. */
+    void finish() throws IOException {
+        if (flows != null) {
+            flows.finish();
+        }
+        endBatch();
     }
 
     void checkError() throws IOException {
