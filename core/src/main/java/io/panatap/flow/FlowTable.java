@@ -3,8 +3,12 @@ package io.panatap.flow;
 import io.panatap.Packet;
 import io.panatap.PacketListener;
 
+import io.panatap.parse.PacketHeaders;
+import io.panatap.parse.TcpFlags;
+
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A bounded table of TCP connections fed with packets: connection events to a {@link FlowListener} and,
@@ -14,13 +18,54 @@ import java.util.Objects;
  * the same flow. All storage is allocated when the table is built: in steady state a packet allocates
  * nothing. Time is the packets' capture time, so a file and a live capture give the same results.
  *
+ * <p>Connection state: a flow whose first packet is a SYN (without ACK) is opened when the handshake
+ * completes, at the client's first ACK after the server's SYN/ACK, and its handshake round-trip time is the
+ * capture time from the first SYN to that ACK. If the SYN/ACK was not captured the flow opens at the first
+ * non-SYN, non-RST segment with ACK, without a round-trip time. A flow whose first packet is anything else is
+ * {@linkplain Flow#midStream() mid-stream} and opens at once; if that packet is a SYN/ACK its receiver is the
+ * client (it sent the SYN), otherwise the sender is. A FIN from both sides closes a flow
+ * ({@link EndReason#CLOSED}), a RST resets it ({@link EndReason#RESET}); either way the flow then lingers for
+ * one second of capture time (at most the idle timeout), so the last ACKs and retransmitted FINs or RSTs are
+ * still counted in it, before its {@link FlowListener#ended ended} event. A SYN (without ACK) reaching a
+ * lingering flow starts a new flow on the same addresses and ports.
+ *
+ * <p>Limits: when a new flow finds the table full, a lingering flow ends first if there is one (with its own
+ * reason); otherwise the least recently active open flow is evicted ({@link EndReason#EVICTED}, counted in
+ * {@link #evictions()}). Flows idle for the idle timeout end as {@link EndReason#TIMED_OUT}. Reassembly
+ * limits are described at {@link Builder#maxBufferedBytesPerFlow} and {@link Builder#maxBufferedBytes}; the
+ * policy for retransmitted and overlapping data (first copy wins) at {@link StreamListener}.
+ *
  * <p>Not thread-safe: feed one table from one thread. With a {@link io.panatap.capture.CaptureGroup} in hash
  * fanout both directions of a connection reach the same worker, so give each worker its own table.
  */
 public final class FlowTable implements PacketListener, AutoCloseable {
 
+    /** How long a closed or reset flow lingers before its ended event, at most the idle timeout. */
+    static final long LINGER_NANOS = 1_000_000_000L;
+    private static final FlowListener NO_EVENTS = new FlowListener() {
+    };
+
+    private final FlowStore store;
+    private final DirectionCounters counters;
+    private final FlowView view;
+    private final FlowListener listener;
+    private final Reassembler reassembler;
+    private final long idleNanos;
+    private final long lingerNanos;
+    private long clock = Long.MIN_VALUE;
+    private long evictions;
+    private long ignored;
+    private boolean closed;
+
     private FlowTable(Builder builder) {
-        Objects.requireNonNull(builder);
+        store = new FlowStore(builder.maxFlows, ThreadLocalRandom.current().nextLong());
+        counters = new DirectionCounters(builder.maxFlows);
+        view = new FlowView(store, counters);
+        listener = builder.listener == null ? NO_EVENTS : builder.listener;
+        idleNanos = builder.idleNanos;
+        lingerNanos = Math.min(LINGER_NANOS, idleNanos);
+        reassembler = builder.streams == null ? null : new Reassembler(builder.maxFlows, builder.streams, view,
+                builder.maxFlowBytes, builder.maxBytes, builder.gapNanos);
     }
 
     /**
@@ -38,37 +83,208 @@ public final class FlowTable implements PacketListener, AutoCloseable {
      * the packet's timestamp are ended first.
      *
      * @param packet the packet, read only during the call
+     * @throws IllegalStateException after {@link #close()}
      */
     @Override
     public void onPacket(Packet packet) {
+        if (closed) {
+            throw new IllegalStateException("flow table closed");
+        }
+        PacketHeaders h = packet.headers();
+        if (!h.isTcp() || !h.hasFlags()) {
+            ignored++;
+            return;
+        }
+        long now = packet.timestampNanos();
+        if (now > clock) {
+            clock = now;
+            expire(now);
+        }
+        int version = h.ipVersion();
+        long srcHigh;
+        long srcLow;
+        long dstHigh;
+        long dstLow;
+        if (version == 4) {
+            srcHigh = 0;
+            srcLow = h.ipv4Source() & 0xFFFF_FFFFL;
+            dstHigh = 0;
+            dstLow = h.ipv4Destination() & 0xFFFF_FFFFL;
+        } else {
+            srcHigh = h.ipv6SourceHigh();
+            srcLow = h.ipv6SourceLow();
+            dstHigh = h.ipv6DestinationHigh();
+            dstLow = h.ipv6DestinationLow();
+        }
+        int srcPort = h.sourcePort();
+        int dstPort = h.destinationPort();
+        int vlan = packet.hasVlanTag() ? packet.vlanTci() & 0xFFF : h.outerVlanId();
+        int flags = h.flags();
+        boolean synOnly = (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN;
+        int hash = store.hash(version, vlan, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+        int found = store.find(hash, version, vlan, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
+        if (found >= 0 && synOnly && store.listOf(found >> 1) == FlowStore.FINISHED) {
+            end(found >> 1); // the ports are reused by a new connection
+            found = -1;
+        }
+        if (found < 0) {
+            if (store.full()) {
+                evict();
+            }
+            boolean synAck = (flags & (TcpFlags.SYN | TcpFlags.ACK)) == (TcpFlags.SYN | TcpFlags.ACK);
+            int slot = synAck
+                    ? store.insert(hash, version, vlan, dstHigh, dstLow, dstPort, srcHigh, srcLow, srcPort, now)
+                    : store.insert(hash, version, vlan, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, now);
+            store.flags[slot] = synOnly ? 0 : FlowStore.MID_STREAM;
+            counters.reset(slot);
+            if (reassembler != null) {
+                reassembler.reset(slot);
+            }
+            found = synAck ? 2 * slot + 1 : 2 * slot;
+        }
+        update(found >> 1, found & 1, packet, h, flags, now);
+    }
+
+    private void update(int slot, int side, Packet packet, PacketHeaders h, int flags, long now) {
+        store.lastNanos[slot] = now;
+        store.touch(slot, store.listOf(slot));
+        int d = 2 * slot + side;
+        int seq = (int) h.sequenceNumber();
+        int payload = h.payloadLength();
+        int span = payload + ((flags & TcpFlags.SYN) != 0 ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);
+        boolean rst = (flags & TcpFlags.RST) != 0;
+        counters.count(d, packet.originalLength(), payload, h.window() == 0 && !rst, seq, span);
+        int f = store.flags[slot];
+        view.bind(slot);
+        if ((f & FlowStore.REASON_MASK) == 0) {
+            f = transition(slot, side, flags, f, now);
+            store.flags[slot] = f;
+        }
+        if (reassembler != null) {
+            reassembler.segment(d, flags, seq, payload, h.segment(), h.frameOffset() + h.payloadOffset(),
+                    h.capturedPayloadLength(), now);
+        }
+    }
+
+    /** The connection state machine for one segment of an open flow; returns the new flags. */
+    private int transition(int slot, int side, int flags, int f, long now) {
+        boolean syn = (flags & TcpFlags.SYN) != 0;
+        boolean ack = (flags & TcpFlags.ACK) != 0;
+        boolean rst = (flags & TcpFlags.RST) != 0;
+        boolean client = side == 0;
+        if (syn && !ack && client && (f & FlowStore.MID_STREAM) == 0 && (f & FlowStore.SYN_SEEN) == 0) {
+            f |= FlowStore.SYN_SEEN;
+            store.synNanos[slot] = now;
+        } else if (syn && ack && !client) {
+            f |= FlowStore.SYN_ACK_SEEN;
+        }
+        if ((f & FlowStore.OPENED) == 0 && ((f & FlowStore.MID_STREAM) != 0 || !syn && !rst && ack)) {
+            if (client && (f & FlowStore.SYN_ACK_SEEN) != 0 && store.synNanos[slot] >= 0) {
+                store.rttNanos[slot] = now - store.synNanos[slot];
+            }
+            f |= FlowStore.OPENED;
+            store.flags[slot] = f;
+            listener.opened(view);
+        }
+        if ((flags & TcpFlags.FIN) != 0) {
+            f |= client ? FlowStore.FIN_CLIENT : FlowStore.FIN_SERVER;
+        }
+        if (rst) {
+            f |= (client ? FlowStore.RESET_BY_CLIENT : FlowStore.RESET_BY_SERVER) | reason(EndReason.RESET);
+            store.touch(slot, FlowStore.FINISHED);
+        } else if ((f & (FlowStore.FIN_CLIENT | FlowStore.FIN_SERVER)) == (FlowStore.FIN_CLIENT | FlowStore.FIN_SERVER)) {
+            f |= reason(EndReason.CLOSED);
+            store.touch(slot, FlowStore.FINISHED);
+        }
+        return f;
+    }
+
+    private static int reason(EndReason reason) {
+        return (reason.ordinal() + 1) << FlowStore.REASON_SHIFT;
+    }
+
+    /** Ends lingering flows, idle flows and old reassembly holes, as of capture time {@code now}. */
+    private void expire(long now) {
+        for (int s = store.oldest(FlowStore.FINISHED); s >= 0 && now - store.lastNanos[s] >= lingerNanos;
+             s = store.oldest(FlowStore.FINISHED)) {
+            end(s);
+        }
+        for (int s = store.oldest(FlowStore.ACTIVE); s >= 0 && now - store.lastNanos[s] >= idleNanos;
+             s = store.oldest(FlowStore.ACTIVE)) {
+            store.flags[s] |= reason(EndReason.TIMED_OUT);
+            end(s);
+        }
+        if (reassembler != null) {
+            reassembler.expire(now);
+        }
+    }
+
+    /** Makes room for one flow: a lingering flow ends, or else the least recently active one is evicted. */
+    private void evict() {
+        int s = store.oldest(FlowStore.FINISHED);
+        if (s < 0) {
+            s = store.oldest(FlowStore.ACTIVE);
+            store.flags[s] |= reason(EndReason.EVICTED);
+            evictions++;
+        }
+        end(s);
+    }
+
+    /** Delivers what the flow's streams hold, reports its end and frees its slot. */
+    private void end(int slot) {
+        view.bind(slot);
+        if (reassembler != null) {
+            reassembler.flush(slot);
+        }
+        listener.ended(view);
+        store.remove(slot);
     }
 
     /**
      * Ends, with {@link EndReason#TIMED_OUT}, every flow idle for the idle timeout at capture time
-     * {@code nanos}, and gives up on reassembly gaps older than the gap timeout. Packet timestamps do this
-     * too; call it when no packets arrive (a quiet live capture). Time never goes back: an earlier
-     * {@code nanos} does nothing.
+     * {@code nanos}, ends the closed or reset flows that lingered long enough, and gives up reassembly holes
+     * older than the gap timeout. Packet timestamps do this too; call it when no packets arrive (a quiet live
+     * capture). Time never goes back: an earlier {@code nanos} does nothing.
      *
      * @param nanos capture time in nanoseconds since the Unix epoch
      */
     public void advanceTo(long nanos) {
+        if (!closed && nanos > clock) {
+            clock = nanos;
+            expire(nanos);
+        }
     }
 
     /**
-     * Ends every open flow with {@link EndReason#OPEN_AT_END}, delivering what its streams still hold
-     * (holes reported as gaps) first, and frees the reassembly buffer. The table accepts no packets after.
+     * Ends every flow: closed or reset flows still lingering with their reason, open ones with
+     * {@link EndReason#OPEN_AT_END}, delivering what their streams still hold (holes reported as gaps)
+     * first; then frees the reassembly buffer. The table accepts no packets after. Closing twice does nothing.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int s = store.oldest(FlowStore.FINISHED); s >= 0; s = store.oldest(FlowStore.FINISHED)) {
+            end(s);
+        }
+        for (int s = store.oldest(FlowStore.ACTIVE); s >= 0; s = store.oldest(FlowStore.ACTIVE)) {
+            store.flags[s] |= reason(EndReason.OPEN_AT_END);
+            end(s);
+        }
+        if (reassembler != null) {
+            reassembler.close();
+        }
     }
 
     /**
-     * Flows currently tracked.
+     * Flows currently in the table, including closed or reset ones still lingering.
      *
      * @return the count
      */
     public int activeFlows() {
-        return 0;
+        return store.used();
     }
 
     /**
@@ -77,7 +293,7 @@ public final class FlowTable implements PacketListener, AutoCloseable {
      * @return the count
      */
     public long evictions() {
-        return 0;
+        return evictions;
     }
 
     /**
@@ -87,22 +303,38 @@ public final class FlowTable implements PacketListener, AutoCloseable {
      * @return the count
      */
     public long bufferOverflows() {
-        return 0;
+        return reassembler == null ? 0 : reassembler.overflows();
     }
 
     /**
-     * Packets ignored because they were not TCP or too damaged to account.
+     * Packets ignored because they were not TCP or too damaged to account (TCP header cut before the flags).
      *
      * @return the count
      */
     public long ignoredPackets() {
-        return 0;
+        return ignored;
     }
 
     /** Settings of a {@link FlowTable}. */
     public static final class Builder {
 
+        private int maxFlows = 65_536;
+        private long idleNanos = Duration.ofMinutes(5).toNanos();
+        private FlowListener listener;
+        private StreamListener streams;
+        private int maxFlowBytes = 1 << 20;
+        private long maxBytes = 64L << 20;
+        private long gapNanos = Duration.ofSeconds(10).toNanos();
+
         private Builder() {
+        }
+
+        private static long positiveNanos(Duration duration, String what) {
+            long nanos = Objects.requireNonNull(duration, what).toNanos();
+            if (nanos <= 0) {
+                throw new IllegalArgumentException(what + " must be positive: " + duration);
+            }
+            return nanos;
         }
 
         /**
@@ -113,6 +345,10 @@ public final class FlowTable implements PacketListener, AutoCloseable {
          * @return this builder
          */
         public Builder maxFlows(int maxFlows) {
+            if (maxFlows < 1 || maxFlows > 1 << 28) {
+                throw new IllegalArgumentException("maxFlows must be 1.." + (1 << 28) + ": " + maxFlows);
+            }
+            this.maxFlows = maxFlows;
             return this;
         }
 
@@ -124,6 +360,7 @@ public final class FlowTable implements PacketListener, AutoCloseable {
          * @return this builder
          */
         public Builder idleTimeout(Duration idleTimeout) {
+            this.idleNanos = positiveNanos(idleTimeout, "idleTimeout");
             return this;
         }
 
@@ -134,6 +371,7 @@ public final class FlowTable implements PacketListener, AutoCloseable {
          * @return this builder
          */
         public Builder listener(FlowListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -144,39 +382,53 @@ public final class FlowTable implements PacketListener, AutoCloseable {
          * @return this builder
          */
         public Builder streams(StreamListener streams) {
+            this.streams = Objects.requireNonNull(streams, "streams");
             return this;
         }
 
         /**
          * The most out-of-order bytes one flow may hold in both directions together while waiting for a hole
-         * to fill (default 1 MiB). When reached, the oldest hole is skipped as a gap.
+         * to fill (default 1 MiB), counted in buffer blocks of 512 bytes. When a segment would exceed it, a
+         * hole of the flow (of the segment's own direction first) is skipped as a gap and counted in
+         * {@link FlowTable#bufferOverflows()}.
          *
          * @param bytes at least 1
          * @return this builder
          */
         public Builder maxBufferedBytesPerFlow(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferedBytesPerFlow must be positive: " + bytes);
+            }
+            this.maxFlowBytes = bytes;
             return this;
         }
 
         /**
-         * The most out-of-order bytes all flows together may hold (default 64 MiB); also the size of the
-         * reassembly buffer, allocated off-heap when the table is built with {@link #streams}.
+         * The most out-of-order bytes all flows together may hold (default 64 MiB), counted in buffer blocks of
+         * 512 bytes. The buffer is off-heap memory taken in 1 MiB slabs as it is first needed and kept until
+         * {@link FlowTable#close()}, so it never exceeds this. When a segment would exceed it, the oldest hole of
+         * any flow is skipped as a gap and counted in {@link FlowTable#bufferOverflows()}.
          *
          * @param bytes at least 1
          * @return this builder
          */
         public Builder maxBufferedBytes(long bytes) {
+            if (bytes < 1 || bytes > (1L << 40)) {
+                throw new IllegalArgumentException("maxBufferedBytes must be 1.." + (1L << 40) + ": " + bytes);
+            }
+            this.maxBytes = bytes;
             return this;
         }
 
         /**
          * How long, in capture time, a hole may stay unfilled before it is skipped as a gap (default 10
-         * seconds).
+         * seconds), counted from when data beyond it was first held.
          *
          * @param gapTimeout positive
          * @return this builder
          */
         public Builder gapTimeout(Duration gapTimeout) {
+            this.gapNanos = positiveNanos(gapTimeout, "gapTimeout");
             return this;
         }
 
