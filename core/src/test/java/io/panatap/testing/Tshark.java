@@ -77,8 +77,12 @@ public final class Tshark {
 
     /** The rows of {@code tshark -q -z conv,tcp -r file}. */
     public static List<Conversation> conversations(Path file) {
+        return parseConversations(run("-q", "-z", "conv,tcp", "-r", file.toString()));
+    }
+
+    static List<Conversation> parseConversations(String text) {
         List<Conversation> rows = new ArrayList<>();
-        for (String line : run("-q", "-z", "conv,tcp", "-r", file.toString()).split("\n")) {
+        for (String line : text.split("\n")) {
             Matcher m = CONVERSATION.matcher(line);
             if (m.matches()) {
                 // The first column group ("<-") counts frames from B to A, the second ("->") from A to B.
@@ -107,35 +111,44 @@ public final class Tshark {
         return parseFollow(stream, run("-q", "-z", "follow,tcp,raw," + stream, "-r", file.toString()));
     }
 
+    /** The conversation table and the first {@code streams} streams of one capture, from one tshark run. */
+    public record Analysis(List<Conversation> conversations, List<Follow> streams) {
+    }
+
     /**
-     * Every stream of {@code file} (0 to {@code count - 1}), reassembled in one tshark run with one
-     * {@code -z follow,tcp,raw,N} per stream.
+     * {@code -z conv,tcp} and {@code -z follow,tcp,raw,N} for N from 0 to {@code streams - 1}, in one tshark run
+     * (tshark's start-up costs about as much as reading a small capture).
      */
-    public static List<Follow> followAll(Path file, int count) {
-        List<String> args = new ArrayList<>(List.of("-q"));
-        for (int i = 0; i < count; i++) {
+    public static Analysis analyse(Path file, int streams) {
+        List<String> args = new ArrayList<>(List.of("-q", "-z", "conv,tcp"));
+        for (int i = 0; i < streams; i++) {
             args.add("-z");
             args.add("follow,tcp,raw," + i);
         }
         args.add("-r");
         args.add(file.toString());
         String text = run(args.toArray(String[]::new));
-        Follow[] found = new Follow[count];
+        Follow[] found = new Follow[streams];
         for (String block : text.split("Follow: tcp,raw\n")) {
             Matcher m = Pattern.compile("Filter: tcp.stream eq (\\d+)").matcher(block);
-            if (m.find()) {
+            if (m.find() && block.contains("Node 0: ")) {
                 int stream = Integer.parseInt(m.group(1));
                 found[stream] = parseFollow(stream, block);
             }
         }
         List<Follow> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < streams; i++) {
             if (found[i] == null) {
                 throw new IllegalStateException("tshark printed no stream " + i + " of " + file);
             }
             out.add(found[i]);
         }
-        return out;
+        return new Analysis(parseConversations(text), out);
+    }
+
+    /** Every stream of {@code file}, reassembled by one tshark run. */
+    public static List<Follow> followAll(Path file, int count) {
+        return analyse(file, count).streams();
     }
 
     /** Parses follow output: {@code Node 0: addr:port}, {@code Node 1: ...}, then hex lines, node 1's tab-indented. */
