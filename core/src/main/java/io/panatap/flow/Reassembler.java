@@ -113,7 +113,10 @@ final class Reassembler implements BlockPool.Sink {
             return;
         }
         if ((st & FIN_KNOWN) != 0 && end - finSeq[d] > 0) {
-            end = finSeq[d]; // nothing after the FIN is stream data
+            if (finSeq[d] - dataSeq <= 0) {
+                return; // nothing after the FIN is stream data
+            }
+            end = finSeq[d];
         }
         int capturedEnd = end - dataSeq > captured ? dataSeq + captured : end;
         sinkSide = SIDES[d & 1];
