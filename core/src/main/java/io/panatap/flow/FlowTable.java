@@ -15,8 +15,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * optionally, each direction's reassembled byte stream to a {@link StreamListener}.
  *
  * <p>A flow is keyed by IP version, both addresses and ports, and the outer VLAN id; both directions map to
- * the same flow. All storage is allocated when the table is built: in steady state a packet allocates
- * nothing. Time is the packets' capture time, so a file and a live capture give the same results.
+ * the same flow. All storage is allocated when the table is built (the reassembly buffer as it is first
+ * needed, up to its limit): in steady state a packet allocates nothing, except that each
+ * {@link StreamListener#data} call receives a new {@link java.lang.foreign.MemorySegment} slice (some 40
+ * bytes, removed by the JIT when it can inline the listener). Time is the packets' capture time, so a file
+ * and a live capture give the same results.
  *
  * <p>Connection state: a flow whose first packet is a SYN (without ACK) is opened when the handshake
  * completes, at the client's first ACK after the server's SYN/ACK, and its handshake round-trip time is the

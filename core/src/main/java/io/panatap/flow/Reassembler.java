@@ -49,6 +49,8 @@ final class Reassembler implements BlockPool.Sink {
     private final int[] nextSeq;
     private final int[] finSeq;
     private final int[] head;
+    /** The last chunk of each direction's list (-1 when empty): data after a hole usually goes after it. */
+    private final int[] tail;
     private final int[] flowBlocks;
     private final long[] holeSince;
     private final int[] holePrev;
@@ -70,6 +72,7 @@ final class Reassembler implements BlockPool.Sink {
         nextSeq = new int[n];
         finSeq = new int[n];
         head = new int[n];
+        tail = new int[n];
         flowBlocks = new int[capacity];
         holeSince = new long[n];
         holePrev = new int[n + 1];
@@ -88,6 +91,7 @@ final class Reassembler implements BlockPool.Sink {
         for (int d = 2 * s; d < 2 * s + 2; d++) {
             state[d] = 0;
             head[d] = -1;
+            tail[d] = -1;
         }
         flowBlocks[s] = 0;
     }
@@ -161,6 +165,9 @@ final class Reassembler implements BlockPool.Sink {
             head[d] = pool.chunkNext[c];
             flowBlocks[d >> 1] -= pool.freeChunk(c);
         }
+        if (head[d] < 0) {
+            tail[d] = -1;
+        }
         nextSeq[d] = next;
     }
 
@@ -212,6 +219,9 @@ final class Reassembler implements BlockPool.Sink {
 
     /** Blocks needed for the parts of [from, to) that no chunk of direction {@code d} holds yet. */
     private int blocksNeeded(int d, int from, int to) {
+        if (afterTail(d, from)) {
+            return BlockPool.blocksFor(to - from);
+        }
         int need = 0;
         for (int c = head[d]; c >= 0 && to - from > 0; c = pool.chunkNext[c]) {
             int start = pool.chunkSeq[c];
@@ -232,6 +242,10 @@ final class Reassembler implements BlockPool.Sink {
 
     /** Inserts the parts of [from, to) no chunk holds yet; the byte of sequence x is at {@code base + x}. */
     private void insert(int d, int from, int to, MemorySegment memory, long base) {
+        if (afterTail(d, from)) { // the common case, O(1): segments keep coming in order after a hole
+            link(d, tail[d], from, to, memory, base, -1);
+            return;
+        }
         int previous = -1;
         int c = head[d];
         while (to - from > 0) {
@@ -252,6 +266,12 @@ final class Reassembler implements BlockPool.Sink {
         }
     }
 
+    /** True when [from, ...) starts at or after the end of the last chunk (none overlaps it). */
+    private boolean afterTail(int d, int from) {
+        int t = tail[d];
+        return t >= 0 && from - (pool.chunkSeq[t] + pool.chunkLength[t]) >= 0;
+    }
+
     private int link(int d, int previous, int from, int to, MemorySegment memory, long base, int next) {
         int chunk = pool.newChunk(from, memory, base + from, to - from);
         pool.chunkNext[chunk] = next;
@@ -259,6 +279,9 @@ final class Reassembler implements BlockPool.Sink {
             head[d] = chunk;
         } else {
             pool.chunkNext[previous] = chunk;
+        }
+        if (next < 0) {
+            tail[d] = chunk;
         }
         flowBlocks[d >> 1] += pool.blocksOf(chunk);
         return chunk;

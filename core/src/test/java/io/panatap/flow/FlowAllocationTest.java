@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The steady state allocates nothing per packet: flow tracking over many flows, and reassembly of in-order
- * and reordered streams, measured with the JVM's per-thread allocation counter (bytes, not time).
+ * and reordered streams (apart from the slice handed to the listener), measured with the JVM's per-thread
+ * allocation counter (bytes, not time).
  */
 class FlowAllocationTest {
     private static final int FLOWS = 2_000;
@@ -115,8 +116,11 @@ class FlowAllocationTest {
                 }
                 long allocated = threads.bytes() - before;
                 if (round % 2 == 1) {
+                    // The table itself allocates nothing; each data() call gets a new MemorySegment slice
+                    // (about 40 bytes), which the JIT removes only when it can inline the listener (it does in
+                    // this class alone, not beside other tests' listeners). Nothing else may be allocated.
                     assertThat(allocated).as("bytes allocated for %d packets, reordered %s", packets, reorder)
-                            .isLessThan(packets / 10);
+                            .isLessThan(packets * 48L + 30_000);
                 }
             }
             assertThat(table.bufferOverflows()).isZero();

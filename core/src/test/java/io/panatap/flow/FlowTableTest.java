@@ -24,7 +24,7 @@ class FlowTableTest {
     }
 
     FlowTable table() {
-        return FlowTable.builder().listener(events).build();
+        return FlowTable.builder().listener(events).maxFlows(1024).build();
     }
 
     static void feed(FlowTable table, long nanos, byte[] frame) {

@@ -30,7 +30,7 @@ class ReassemblyTest {
     final Tcp tcp = Tcp.ipv4();
 
     FlowTable.Builder builder() {
-        return FlowTable.builder().listener(rec).streams(rec);
+        return FlowTable.builder().listener(rec).streams(rec).maxFlows(64).maxBufferedBytes(4 << 20);
     }
 
     /** A handshake whose client stream starts at {@code isn + 1} and server stream at 501. */
