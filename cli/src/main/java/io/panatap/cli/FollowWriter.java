@@ -14,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code --follow DIR}: each direction of each connection's reassembled byte stream in a file of its own, as
@@ -48,9 +50,10 @@ final class FollowWriter implements StreamListener {
     private final Map<String, Current> current = new HashMap<>();
     /** Per base name: how many connections used it so far in this run. */
     private final Map<String, Integer> used = new HashMap<>();
+    /** Files created in this run: a file reopened after {@link #MAX_OPEN} others is appended to, not truncated. */
+    private final Set<String> made = new HashSet<>();
     private long gaps;
     private long gapBytes;
-    private long files;
     private IOException error;
 
     private record Current(long firstNanos, String file) {
@@ -143,11 +146,6 @@ final class FollowWriter implements StreamListener {
         return gapBytes;
     }
 
-    /** Files created. */
-    long files() {
-        return files;
-    }
-
     private String fileName(Flow flow, Side from) {
         String base = baseName(flow, from);
         Current c = current.get(base);
@@ -229,22 +227,11 @@ final class FollowWriter implements StreamListener {
             closing.close();
         }
         Path path = dir.resolve(file);
-        boolean first = !created(file);
-        channel = first
+        channel = made.add(file)
                 ? FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)
                 : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        if (first) {
-            files++;
-        }
         open.put(file, channel);
         return channel;
-    }
-
-    /** Files created in this run, so that a reopened file is appended to, never truncated. */
-    private final java.util.Set<String> made = new java.util.HashSet<>();
-
-    private boolean created(String file) {
-        return !made.add(file);
     }
 
     private void close(String file) {
