@@ -23,92 +23,101 @@ final class DirectionCounters {
     private static final int KNOWN = 1;
     private static final int HOLE = 2;
 
-    final long[] packets;
-    final long[] wireBytes;
-    final long[] payloadBytes;
-    final long[] retransmissions;
-    final long[] outOfOrder;
-    final long[] zeroWindows;
-    private final int[] state;
-    private final int[] nextSeq;
-    private final int[] holeStart;
-    private final int[] holeEnd;
+    // Direction d's fields are STRIDE longs at STRIDE * d, one cache line: the counters, then the sequence
+    // state (flags << 32 | next expected sequence), then the hole (start << 32 | end).
+    private static final int STRIDE = 8;
+    private static final int PACKETS = 0;
+    private static final int WIRE = 1;
+    private static final int PAYLOAD = 2;
+    private static final int RETRANSMISSIONS = 3;
+    private static final int OUT_OF_ORDER = 4;
+    private static final int ZERO_WINDOWS = 5;
+    private static final int SEQUENCE = 6;
+    private static final int HOLE_RANGE = 7;
+
+    private final long[] fields;
 
     DirectionCounters(int capacity) {
-        int n = 2 * capacity;
-        packets = new long[n];
-        wireBytes = new long[n];
-        payloadBytes = new long[n];
-        retransmissions = new long[n];
-        outOfOrder = new long[n];
-        zeroWindows = new long[n];
-        state = new int[n];
-        nextSeq = new int[n];
-        holeStart = new int[n];
-        holeEnd = new int[n];
+        fields = new long[2 * STRIDE * capacity];
+    }
+
+    long packets(int d) {
+        return fields[STRIDE * d + PACKETS];
+    }
+
+    long wireBytes(int d) {
+        return fields[STRIDE * d + WIRE];
+    }
+
+    long payloadBytes(int d) {
+        return fields[STRIDE * d + PAYLOAD];
+    }
+
+    long retransmissions(int d) {
+        return fields[STRIDE * d + RETRANSMISSIONS];
+    }
+
+    long outOfOrder(int d) {
+        return fields[STRIDE * d + OUT_OF_ORDER];
+    }
+
+    long zeroWindows(int d) {
+        return fields[STRIDE * d + ZERO_WINDOWS];
     }
 
     /** Zeroes the counters of slot {@code s}'s two directions. */
     void reset(int s) {
-        for (int d = 2 * s; d < 2 * s + 2; d++) {
-            packets[d] = 0;
-            wireBytes[d] = 0;
-            payloadBytes[d] = 0;
-            retransmissions[d] = 0;
-            outOfOrder[d] = 0;
-            zeroWindows[d] = 0;
-            state[d] = 0;
-        }
+        java.util.Arrays.fill(fields, 2 * STRIDE * s, 2 * STRIDE * (s + 1), 0);
     }
 
     /**
      * Counts one segment of direction {@code d}: {@code span} is its sequence space (payload + SYN + FIN).
      */
     void count(int d, int wire, int payload, boolean zeroWindow, int seq, int span) {
-        packets[d]++;
-        wireBytes[d] += wire;
-        payloadBytes[d] += payload;
+        int at = STRIDE * d;
+        long[] f = fields;
+        f[at + PACKETS]++;
+        f[at + WIRE] += wire;
+        f[at + PAYLOAD] += payload;
         if (zeroWindow) {
-            zeroWindows[d]++;
+            f[at + ZERO_WINDOWS]++;
         }
-        int st = state[d];
+        long sequence = f[at + SEQUENCE];
+        int st = (int) (sequence >>> 32);
         int end = seq + span;
         if ((st & KNOWN) == 0) {
-            state[d] = KNOWN;
-            nextSeq[d] = end;
+            f[at + SEQUENCE] = (long) KNOWN << 32 | end & 0xFFFF_FFFFL;
             return;
         }
         if (span == 0) {
             return;
         }
-        int expected = nextSeq[d];
+        int expected = (int) sequence;
+        long hole = f[at + HOLE_RANGE];
+        int holeStart = (int) (hole >>> 32);
+        int holeEnd = (int) hole;
         if (seq - expected > 0) {
-            outOfOrder[d]++;
+            f[at + OUT_OF_ORDER]++;
             if ((st & HOLE) == 0) {
-                state[d] = st | HOLE;
-                holeStart[d] = expected;
-                holeEnd[d] = seq;
+                st |= HOLE;
+                f[at + HOLE_RANGE] = (long) expected << 32 | seq & 0xFFFF_FFFFL;
             }
-            nextSeq[d] = end;
+            f[at + SEQUENCE] = (long) st << 32 | end & 0xFFFF_FFFFL;
         } else if (end - expected > 0) {
-            nextSeq[d] = end;
-        } else if ((st & HOLE) != 0 && seq - holeEnd[d] < 0 && end - holeStart[d] > 0) {
-            fill(d, seq, end);
+            f[at + SEQUENCE] = (long) st << 32 | end & 0xFFFF_FFFFL;
+        } else if ((st & HOLE) != 0 && seq - holeEnd < 0 && end - holeStart > 0) {
+            // A fill shrinks the hole by what it covers (a fill in its middle keeps the part before it).
+            if (seq - holeStart <= 0) {
+                holeStart = end;
+            } else {
+                holeEnd = seq;
+            }
+            f[at + HOLE_RANGE] = (long) holeStart << 32 | holeEnd & 0xFFFF_FFFFL;
+            if (holeEnd - holeStart <= 0) {
+                f[at + SEQUENCE] = (long) (st & ~HOLE) << 32 | expected & 0xFFFF_FFFFL;
+            }
         } else {
-            retransmissions[d]++;
-        }
-    }
-
-    /** Shrinks the hole by the part [seq, end) covers (a fill in its middle keeps the part before it). */
-    private void fill(int d, int seq, int end) {
-        int start = holeStart[d];
-        if (seq - start <= 0) {
-            holeStart[d] = end;
-        } else {
-            holeEnd[d] = seq;
-        }
-        if (holeEnd[d] - holeStart[d] <= 0) {
-            state[d] &= ~HOLE;
+            f[at + RETRANSMISSIONS]++;
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.panatap.flow;
 
-import java.util.Arrays;
-
 /**
  * The flow table's storage: a fixed number of slots held in primitive arrays (one array per field), an
  * open-addressing hash index over them, and two recency lists. Everything is allocated up front; nothing
@@ -41,16 +39,11 @@ final class FlowStore {
     private final int[] index;
     private final int mask;
 
-    // Key, per slot. IPv4 addresses are kept in the low word (high word 0). version 0 marks a free slot.
-    final int[] version;
-    final int[] vlan;
-    final long[] clientHigh;
-    final long[] clientLow;
-    final long[] serverHigh;
-    final long[] serverLow;
-    final int[] clientPort;
-    final int[] serverPort;
-    private final int[] hash;
+    // The key of slot s, KEY_STRIDE longs at KEY_STRIDE * s, together so that a lookup reads one or two cache
+    // lines: [hash | version << 32 | (vlan + 1) << 40, client port << 16 | server port, client high, client
+    // low, server high, server low]. IPv4 addresses are kept in the low word (high word 0).
+    private static final int KEY_STRIDE = 6;
+    private final long[] key;
 
     // State, per slot.
     final int[] flags;
@@ -73,15 +66,7 @@ final class FlowStore {
         int buckets = Integer.highestOneBit(Math.max(2, capacity) * 2 - 1) << 1; // power of two >= 2 * capacity
         index = new int[buckets];
         mask = buckets - 1;
-        version = new int[capacity];
-        vlan = new int[capacity];
-        clientHigh = new long[capacity];
-        clientLow = new long[capacity];
-        serverHigh = new long[capacity];
-        serverLow = new long[capacity];
-        clientPort = new int[capacity];
-        serverPort = new int[capacity];
-        hash = new int[capacity];
+        key = new long[KEY_STRIDE * capacity];
         flags = new int[capacity];
         firstNanos = new long[capacity];
         lastNanos = new long[capacity];
@@ -128,23 +113,68 @@ final class FlowStore {
      * not in the table.
      */
     int find(int h, int version, int vlan, long aHigh, long aLow, int aPort, long bHigh, long bLow, int bPort) {
+        long meta = meta(h, version, vlan);
+        long forward = (long) aPort << 16 | bPort;
+        long backward = (long) bPort << 16 | aPort;
         for (int i = h & mask; ; i = (i + 1) & mask) {
             int s = index[i] - 1;
             if (s < 0) {
                 return -1;
             }
-            if (hash[s] != h || this.version[s] != version || this.vlan[s] != vlan) {
+            int k = KEY_STRIDE * s;
+            if (key[k] != meta) {
                 continue;
             }
-            if (clientPort[s] == aPort && serverPort[s] == bPort && clientLow[s] == aLow && clientHigh[s] == aHigh
-                    && serverLow[s] == bLow && serverHigh[s] == bHigh) {
+            long ports = key[k + 1];
+            if (ports == forward && key[k + 3] == aLow && key[k + 2] == aHigh && key[k + 5] == bLow
+                    && key[k + 4] == bHigh) {
                 return 2 * s;
             }
-            if (clientPort[s] == bPort && serverPort[s] == aPort && clientLow[s] == bLow && clientHigh[s] == bHigh
-                    && serverLow[s] == aLow && serverHigh[s] == aHigh) {
+            if (ports == backward && key[k + 3] == bLow && key[k + 2] == bHigh && key[k + 5] == aLow
+                    && key[k + 4] == aHigh) {
                 return 2 * s + 1;
             }
         }
+    }
+
+    private static long meta(int hash, int version, int vlan) {
+        return hash & 0xFFFF_FFFFL | (long) version << 32 | (long) (vlan + 1) << 40;
+    }
+
+    int version(int s) {
+        return (int) (key[KEY_STRIDE * s] >>> 32) & 0xFF;
+    }
+
+    int vlan(int s) {
+        return (int) (key[KEY_STRIDE * s] >>> 40) - 1;
+    }
+
+    int clientPort(int s) {
+        return (int) (key[KEY_STRIDE * s + 1] >>> 16);
+    }
+
+    int serverPort(int s) {
+        return (int) key[KEY_STRIDE * s + 1] & 0xFFFF;
+    }
+
+    long clientHigh(int s) {
+        return key[KEY_STRIDE * s + 2];
+    }
+
+    long clientLow(int s) {
+        return key[KEY_STRIDE * s + 3];
+    }
+
+    long serverHigh(int s) {
+        return key[KEY_STRIDE * s + 4];
+    }
+
+    long serverLow(int s) {
+        return key[KEY_STRIDE * s + 5];
+    }
+
+    private int hashOf(int s) {
+        return (int) key[KEY_STRIDE * s];
     }
 
     /** Takes a free slot (the caller makes room first), keys it client = c, server = s, and indexes it. */
@@ -152,15 +182,13 @@ final class FlowStore {
                long nanos) {
         int s = free[--freeCount];
         used++;
-        this.version[s] = version;
-        this.vlan[s] = vlan;
-        clientHigh[s] = cHigh;
-        clientLow[s] = cLow;
-        clientPort[s] = cPort;
-        serverHigh[s] = sHigh;
-        serverLow[s] = sLow;
-        serverPort[s] = sPort;
-        hash[s] = h;
+        int k = KEY_STRIDE * s;
+        key[k] = meta(h, version, vlan);
+        key[k + 1] = (long) cPort << 16 | sPort;
+        key[k + 2] = cHigh;
+        key[k + 3] = cLow;
+        key[k + 4] = sHigh;
+        key[k + 5] = sLow;
         flags[s] = 0;
         firstNanos[s] = nanos;
         lastNanos[s] = nanos;
@@ -177,13 +205,13 @@ final class FlowStore {
 
     /** Removes slot {@code s} from the index and its list and frees it. */
     void remove(int s) {
-        int i = hash[s] & mask;
+        int i = hashOf(s) & mask;
         while (index[i] != s + 1) {
             i = (i + 1) & mask;
         }
         // Backward-shift deletion: pull later entries of the probe run into the hole when their home allows.
         for (int j = (i + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int home = hash[index[j] - 1] & mask;
+            int home = hashOf(index[j] - 1) & mask;
             boolean stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
             if (!stays) {
                 index[i] = index[j];
@@ -192,7 +220,7 @@ final class FlowStore {
         }
         index[i] = 0;
         unlink(s);
-        version[s] = 0;
+        key[KEY_STRIDE * s] = 0;
         free[freeCount++] = s;
         used--;
     }
@@ -237,21 +265,5 @@ final class FlowStore {
         int n = next[s];
         next[p] = n;
         prev[n] = p;
-    }
-
-    /** Empties the table (after every flow was ended). */
-    void clear() {
-        Arrays.fill(index, 0);
-        Arrays.fill(version, 0);
-        for (int l = ACTIVE; l <= FINISHED; l++) {
-            int sentinel = capacity + l;
-            prev[sentinel] = sentinel;
-            next[sentinel] = sentinel;
-        }
-        for (int i = 0; i < capacity; i++) {
-            free[i] = capacity - 1 - i;
-        }
-        freeCount = capacity;
-        used = 0;
     }
 }

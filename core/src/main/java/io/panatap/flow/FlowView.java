@@ -22,64 +22,64 @@ final class FlowView implements Flow {
 
     @Override
     public int ipVersion() {
-        return store.version[slot];
+        return store.version(slot);
     }
 
     @Override
     public int clientIpv4() {
-        return ipVersion() == 4 ? (int) store.clientLow[slot] : 0;
+        return ipVersion() == 4 ? (int) store.clientLow(slot) : 0;
     }
 
     @Override
     public int serverIpv4() {
-        return ipVersion() == 4 ? (int) store.serverLow[slot] : 0;
+        return ipVersion() == 4 ? (int) store.serverLow(slot) : 0;
     }
 
     @Override
     public long clientIpv6High() {
-        return ipVersion() == 6 ? store.clientHigh[slot] : 0;
+        return ipVersion() == 6 ? store.clientHigh(slot) : 0;
     }
 
     @Override
     public long clientIpv6Low() {
-        return ipVersion() == 6 ? store.clientLow[slot] : 0;
+        return ipVersion() == 6 ? store.clientLow(slot) : 0;
     }
 
     @Override
     public long serverIpv6High() {
-        return ipVersion() == 6 ? store.serverHigh[slot] : 0;
+        return ipVersion() == 6 ? store.serverHigh(slot) : 0;
     }
 
     @Override
     public long serverIpv6Low() {
-        return ipVersion() == 6 ? store.serverLow[slot] : 0;
+        return ipVersion() == 6 ? store.serverLow(slot) : 0;
     }
 
     @Override
     public StringBuilder appendClient(StringBuilder out) {
         return ipVersion() == 4 ? IpText.appendIpv4(out, clientIpv4())
-                : IpText.appendIpv6(out, store.clientHigh[slot], store.clientLow[slot]);
+                : IpText.appendIpv6(out, store.clientHigh(slot), store.clientLow(slot));
     }
 
     @Override
     public StringBuilder appendServer(StringBuilder out) {
         return ipVersion() == 4 ? IpText.appendIpv4(out, serverIpv4())
-                : IpText.appendIpv6(out, store.serverHigh[slot], store.serverLow[slot]);
+                : IpText.appendIpv6(out, store.serverHigh(slot), store.serverLow(slot));
     }
 
     @Override
     public int clientPort() {
-        return store.clientPort[slot];
+        return store.clientPort(slot);
     }
 
     @Override
     public int serverPort() {
-        return store.serverPort[slot];
+        return store.serverPort(slot);
     }
 
     @Override
     public int vlanId() {
-        return store.vlan[slot];
+        return store.vlan(slot);
     }
 
     @Override
@@ -119,32 +119,32 @@ final class FlowView implements Flow {
 
     @Override
     public long packets(Side side) {
-        return counters.packets[2 * slot + side.ordinal()];
+        return counters.packets(2 * slot + side.ordinal());
     }
 
     @Override
     public long wireBytes(Side side) {
-        return counters.wireBytes[2 * slot + side.ordinal()];
+        return counters.wireBytes(2 * slot + side.ordinal());
     }
 
     @Override
     public long payloadBytes(Side side) {
-        return counters.payloadBytes[2 * slot + side.ordinal()];
+        return counters.payloadBytes(2 * slot + side.ordinal());
     }
 
     @Override
     public long retransmissions(Side side) {
-        return counters.retransmissions[2 * slot + side.ordinal()];
+        return counters.retransmissions(2 * slot + side.ordinal());
     }
 
     @Override
     public long outOfOrder(Side side) {
-        return counters.outOfOrder[2 * slot + side.ordinal()];
+        return counters.outOfOrder(2 * slot + side.ordinal());
     }
 
     @Override
     public long zeroWindows(Side side) {
-        return counters.zeroWindows[2 * slot + side.ordinal()];
+        return counters.zeroWindows(2 * slot + side.ordinal());
     }
 
     @Override
