@@ -321,6 +321,9 @@ public final class FlowTable implements PacketListener, AutoCloseable {
     /** Settings of a {@link FlowTable}. */
     public static final class Builder {
 
+        /** 256 GiB: the buffer's block numbers stay ints (its descriptors take about 5 % of it on the heap). */
+        private static final long MAX_BUFFERED_BYTES = 1L << 38;
+
         private int maxFlows = 65_536;
         private long idleNanos = Duration.ofMinutes(5).toNanos();
         private FlowListener listener;
@@ -410,14 +413,15 @@ public final class FlowTable implements PacketListener, AutoCloseable {
          * The most out-of-order bytes all flows together may hold (default 64 MiB), counted in buffer blocks of
          * 512 bytes. The buffer is off-heap memory taken in 1 MiB slabs as it is first needed and kept until
          * {@link FlowTable#close()}, so it never exceeds this. When a segment would exceed it, the oldest hole of
-         * any flow is skipped as a gap and counted in {@link FlowTable#bufferOverflows()}.
+         * any flow is skipped as a gap and counted in {@link FlowTable#bufferOverflows()}. At most 256 GiB;
+         * block descriptors take about 28 bytes of heap per 512 bytes, allocated when the table is built.
          *
          * @param bytes at least 1
          * @return this builder
          */
         public Builder maxBufferedBytes(long bytes) {
-            if (bytes < 1 || bytes > (1L << 40)) {
-                throw new IllegalArgumentException("maxBufferedBytes must be 1.." + (1L << 40) + ": " + bytes);
+            if (bytes < 1 || bytes > MAX_BUFFERED_BYTES) {
+                throw new IllegalArgumentException("maxBufferedBytes must be 1.." + MAX_BUFFERED_BYTES + ": " + bytes);
             }
             this.maxBytes = bytes;
             return this;
