@@ -122,6 +122,9 @@ final class LiveCommand {
                         options.allInterfaces(), stdout);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream);
+            if (options.flows || options.followDir != null) {
+                sink.flows(FlowRows.forLive(options, out, stderr));
+            }
             sink.start();
             out.flush();
             sink.drain(capture, BATCH, session); // ends when the session's shutdown hook closes the capture
@@ -135,6 +138,9 @@ final class LiveCommand {
             try {
                 if (writer != null) {
                     writer.close();
+                }
+                if (sink != null) {
+                    sink.finish(); // --flows: the connections still open
                 }
                 out.flush();
             } catch (IOException e) {

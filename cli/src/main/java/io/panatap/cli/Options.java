@@ -24,6 +24,9 @@ final class Options {
     private static final char LISTEN = '\u0101';
     /** Stands for {@code --pcapng}, which has no short form. */
     private static final char PCAPNG = '\u0102';
+    /** Stand for {@code --flows} and {@code --follow}, which have no short form. */
+    private static final char FLOWS = '\u0103';
+    private static final char FOLLOW = '\u0104';
 
     static final String HELP = """
             Usage: panatap [options] [expression]
@@ -38,6 +41,13 @@ final class Options {
               -s, --snapshot-length N bytes kept per packet (0 or default: 262144)
               -B, --buffer-size KiB   size of the kernel ring buffer
               -p, --no-promiscuous-mode  do not put the interface into promiscuous mode
+              --flows                 one row per TCP connection when it ends (closed, reset, timed out or
+                                      still open at the end) instead of one per segment: addresses, ports,
+                                      how it ended, duration, handshake RTT, packets, bytes and
+                                      retransmissions each way; -c counts segments
+              --follow DIR            write each connection's reassembled byte streams to files in DIR (made
+                                      if missing), one per direction, named SRC.PORT-DST.PORT as tcpflow
+                                      does; without --flows nothing is printed
               -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows;
                                       pcapng when FILE ends in .pcapng; on all interfaces a pcap file is
                                       Linux cooked v2 (SLL2), as tcpdump -i any writes
@@ -127,6 +137,10 @@ final class Options {
     String filterFile;
     String filterExpression;
     boolean dumpFilter;
+    /** {@code --flows}: connection rows instead of segment rows. */
+    boolean flows;
+    /** {@code --follow DIR}: reassembled streams to files in DIR; null when not given. */
+    String followDir;
     OutputFormat format = OutputFormat.TABLE;
     boolean formatGiven;
     boolean verbose;
@@ -263,6 +277,12 @@ final class Options {
         if (o.workers > 1 && "-".equals(o.writeFile)) {
             throw new UsageException("with --workers, -w writes one file per worker: give it a file name, not - (standard output)");
         }
+        if (o.writeFile != null && (o.flows || o.followDir != null)) {
+            throw new UsageException("-w writes packets: --flows and --follow cannot be used with -w");
+        }
+        if (o.followDir != null && !o.flows && o.formatGiven) {
+            throw new UsageException("--follow alone prints nothing: --format applies with --flows");
+        }
         if (o.filterFile != null && o.filterExpression != null) {
             throw new UsageException("give the filter either with -F or on the command line, not both");
         }
@@ -298,12 +318,13 @@ final class Options {
     }
 
     private static boolean takesValue(char c) {
-        return c == WORKERS || c == LISTEN || "icsBwrFQoZCGW1".indexOf(c) >= 0;
+        return c == WORKERS || c == LISTEN || c == FOLLOW || "icsBwrFQoZCGW1".indexOf(c) >= 0;
     }
 
     /**
      * Long option names; {@code 'o'} stands for {@code --format}, {@link #WORKERS} for {@code --workers} and
-     * {@link #LISTEN} for {@code --listen}, {@link #PCAPNG} for
+     * {@link #LISTEN} for {@code --listen}, {@link #FLOWS} and {@link #FOLLOW} for {@code --flows} and
+     * {@code --follow}, {@link #PCAPNG} for
      * {@code --pcapng}, and {@code '1'}, {@code '2'}, {@code '3'} for {@code --time-stamp-precision}, {@code --micro}
      * and {@code --nano}, which have no short form ({@code -f} and {@code -W} are tcpdump's).
      */
@@ -319,6 +340,8 @@ final class Options {
             case "format" -> 'o';
             case "workers" -> WORKERS;
             case "listen" -> LISTEN;
+            case "flows" -> FLOWS;
+            case "follow" -> FOLLOW;
             case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
@@ -412,6 +435,13 @@ final class Options {
                 user = value;
             }
             case 'r' -> readFile = nonEmpty(value, shown);
+            case FLOWS -> flows = true;
+            case FOLLOW -> {
+                if (value.isEmpty()) {
+                    throw new UsageException(shown + " needs a directory name");
+                }
+                followDir = value;
+            }
             case 'F' -> filterFile = nonEmpty(value, shown);
             case 'o' -> {
                 format = switch (value) {

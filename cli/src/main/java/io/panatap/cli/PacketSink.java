@@ -39,6 +39,8 @@ final class PacketSink implements PacketListener {
     private long cutBeforePorts;
     private boolean done;
     private IOException error;
+    /** {@code --flows}/{@code --follow}: TCP packets go to flow tracking instead of rows. */
+    private FlowRows flows;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
     PacketSink(RowFormatter formatter, TextOutput out, CaptureFileWriter writer, PacketFilter filter, long limit) {
@@ -66,11 +68,21 @@ final class PacketSink implements PacketListener {
         return this;
     }
 
+    /** {@code --flows}/{@code --follow}: hands TCP packets to {@code flows} instead of printing rows. */
+    PacketSink flows(FlowRows flows) {
+        this.flows = flows;
+        return this;
+    }
+
     /** Prints the table header, if the format has one and rows are printed. */
     void start() throws IOException {
         if (!writing) {
             row.setLength(0);
-            formatter.appendStart(row);
+            if (flows != null) {
+                flows.appendStart(row);
+            } else {
+                formatter.appendStart(row);
+            }
             out.append(row);
         }
     }
@@ -92,6 +104,11 @@ final class PacketSink implements PacketListener {
                     writer = opener.open(packet);
                 }
                 writer.write(packet);
+            } else if (flows != null) {
+                if (!packet.headers().hasPorts()) {
+                    return;
+                }
+                flows.onPacket(packet);
             } else if (packet.headers().hasPorts()) {
                 row.setLength(0);
                 formatter.appendRow(packet, row);
@@ -149,6 +166,9 @@ final class PacketSink implements PacketListener {
         if (stream != null) {
             stream.flush();
         }
+        if (flows != null) {
+            flows.endBatch();
+        }
         if (writer != null) {
             writer.flush();
         } else if (!writing) {
@@ -159,6 +179,14 @@ final class PacketSink implements PacketListener {
     /** {@code -G} with {@code -W}: the last file was written; null otherwise. */
     RotatingWriter.LimitReached fileLimitReached() {
         return fileLimit;
+    }
+
+    /** At the end of the output: with {@code --flows}, the rows of the connections still open; then a flush. */
+    void finish() throws IOException {
+        if (flows != null) {
+            flows.finish();
+        }
+        endBatch();
     }
 
     void checkError() throws IOException {

@@ -83,11 +83,16 @@ final class ReadCommand {
                 }
             };
             PacketSink sink = new PacketSink(formatter(reader.snapLength()), out, writer, opener, filter, options.count);
+            if (options.flows || options.followDir != null) {
+                sink.flows(FlowRows.forFile(options, out, stderr));
+            }
             try {
                 sink.start();
                 try {
                     sink.drain(reader, BATCH, session);
+                    sink.finish();
                 } catch (CaptureFileException e) {
+                    sink.finish(); // the connections seen before the damage
                     reportUndecoded(reader, sink);
                     throw new CommandException(name + ": " + e.getMessage()
                             + (e.offset() >= 0 ? " (at byte " + e.offset() + ")" : "")

@@ -98,10 +98,13 @@ final class WorkerCapture {
     private final class Worker implements CaptureGroup.BatchListener {
         final PacketSink sink;
 
-        Worker(RowFormatter formatter, CaptureFileWriter writer, CaptureFileWriter stream) {
+        Worker(RowFormatter formatter, CaptureFileWriter writer, CaptureFileWriter stream) throws CommandException {
             // TextOutput writes only whole rows: a row that does not fit flushes the buffer first.
-            this.sink = new PacketSink(formatter, new TextOutput(new LockedOutput(stdout), 64 * 1024), writer, null, 0)
-                    .stream(stream);
+            TextOutput out = new TextOutput(new LockedOutput(stdout), 64 * 1024);
+            this.sink = new PacketSink(formatter, out, writer, null, 0).stream(stream);
+            if (options.flows || options.followDir != null) {
+                sink.flows(FlowRows.forLive(options, out, stderr)); // each worker its own flow table
+            }
         }
 
         @Override
@@ -173,6 +176,9 @@ final class WorkerCapture {
                     group.close();
                 }
             }
+            for (Worker w : workers) {
+                w.sink.finish(); // --flows: the connections still open, after the worker stopped
+            }
             writeStatistics(writers);
         } catch (CaptureException e) {
             if (!session.stopRequested()) {
@@ -184,6 +190,13 @@ final class WorkerCapture {
             Thread.currentThread().interrupt();
         } finally {
             group.close();
+            for (Worker w : workers) {
+                try {
+                    w.sink.finish(); // done above unless the capture failed
+                } catch (IOException e) {
+                    // as below
+                }
+            }
             for (CaptureFileWriter w : writers) {
                 try {
                     w.close();
