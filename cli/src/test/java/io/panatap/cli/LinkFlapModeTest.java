@@ -105,7 +105,7 @@ class LinkFlapModeTest {
         Netns.run("kill", "-INT", String.valueOf(r.process().pid()));
         CommandRunner.Result result = r.finish();
         assertThat(result.status()).isZero();
-        assertThat(result.lines()).allMatch(l -> l.contains(" > " + net.peerIpv4() + "." + PORT + ": Flags [S]"));
+        assertThat(result.rows()).allMatch(l -> l.contains(" > " + net.peerIpv4() + "." + PORT + ": Flags [S]"));
         assertThat(result.err()).as("each message once, down before up")
                 .matches("(?s)panatap: capture ready on [^\n]*\n" + java.util.regex.Pattern.quote(down + up)
                         + "\\d+ packets captured\n.*");
