@@ -149,9 +149,31 @@ final class Filters {
     }
 
     /** {@code -d}: prints the program as {@code tcpdump -d} does. */
-    static void dump(BpfProgram program, OutputStream stdout) throws IOException {
+    /**
+     * {@code -d}: the listing; {@code -dd}: the program as a C array fragment; {@code -ddd} (or more): its
+     * length, then each instruction as four decimal numbers. The forms of {@code tcpdump -d/-dd/-ddd}.
+     */
+    static void dump(BpfProgram program, int level, OutputStream stdout) throws IOException {
         TextOutput out = new TextOutput(stdout, 16 * 1024);
-        out.append(program.dump());
+        if (level <= 1) {
+            out.append(program.dump());
+        } else {
+            StringBuilder text = new StringBuilder(program.length() * 32);
+            if (level >= 3) {
+                text.append(program.length()).append('\n');
+            }
+            for (int i = 0; i < program.length(); i++) {
+                if (level == 2) {
+                    text.append(String.format("{ 0x%x, %d, %d, 0x%08x },\n", program.code(i), program.jumpTrue(i),
+                            program.jumpFalse(i), program.constant(i)));
+                } else {
+                    text.append(program.code(i)).append(' ').append(program.jumpTrue(i)).append(' ')
+                            .append(program.jumpFalse(i)).append(' ').append(Integer.toUnsignedLong(program.constant(i)))
+                            .append('\n');
+                }
+            }
+            out.append(text);
+        }
         out.flush();
     }
 

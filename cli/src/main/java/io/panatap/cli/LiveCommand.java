@@ -62,7 +62,7 @@ final class LiveCommand {
             }
             expression = Filters.expression(options);
             if (options.dumpFilter) {
-                Filters.dump(Filters.live(expression, builder.linkType(), options.snapLength), stdout);
+                Filters.dump(Filters.live(expression, builder.linkType(), options.snapLength), options.dumpLevel, stdout);
                 return Main.OK;
             }
             builder.filter(expression); // compiled by open() for the socket; null: the TCP-only default
@@ -116,12 +116,14 @@ final class LiveCommand {
         PacketSink sink = null;
         try {
             CaptureFileWriter stream = server == null ? null
-                    : Writers.stream(server.producer(), capture.linkType(), capture.snapLength());
+                    : Writers.stream(server.producer(), capture.linkType(), capture.snapLength(),
+                    options.allInterfaces());
             if (options.writeFile != null) {
                 writer = Writers.open(options, options.writeFile, capture.linkType(), capture.snapLength(),
                         options.allInterfaces(), stdout);
             }
-            sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream);
+            sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream)
+                    .receivedRowsOnly(options.receivedRowsOnly);
             if (options.flows || options.followDir != null) {
                 sink.flows(FlowRows.forLive(options, out, stderr));
             }

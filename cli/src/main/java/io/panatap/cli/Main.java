@@ -57,10 +57,7 @@ public final class Main {
             usageError(stderr, e);
             return USAGE_ERROR;
         } catch (CommandException e) {
-            stderr.println("panatap: " + e.getMessage());
-            if (options.verbose && e.getCause() != null) {
-                e.getCause().printStackTrace(stderr);
-            }
+            stderr.println("panatap: " + e.getMessage()); // an expected error: one line, also with -v
             return CAPTURE_ERROR;
         } catch (IOException e) {
             if (isBrokenPipe(e)) {

@@ -36,7 +36,7 @@ final class Options {
                                       "any" also means all)
               -D, --list-interfaces   list the interfaces that can be captured on, then exit
               -Q, --direction DIR     in, out or inout (default: in, received segments only, for rows;
-                                      inout, both directions, with -w, as tcpdump writes)
+                                      inout, both directions, with -w and --listen, as tcpdump writes)
               -c, --count N           stop after N segments (with -w: after N packets written)
               -s, --snapshot-length N bytes kept per packet (0 or default: 262144)
               -B, --buffer-size KiB   size of the kernel ring buffer
@@ -64,7 +64,8 @@ final class Options {
               --listen [ADDR:]PORT    serve the capture as a pcap stream (PCAP-over-IP, conventionally port
                                       57012; 0 picks a free port) to every client that connects, on
                                       127.0.0.1 unless ADDR is given; with rows or -w. A slow client loses
-                                      packets (reported at the end), never slows the capture
+                                      packets (reported at the end), never slows the capture; on all
+                                      interfaces the stream is Linux cooked v2 (SLL2), as -w
               --workers N             capture with N threads, packets spread by flow (default 1); rows of
                                       different workers never mix inside a line; with -w, one file per
                                       worker: -w out.pcap writes out-0.pcap, out-1.pcap, ... (rotated:
@@ -76,10 +77,12 @@ final class Options {
                                       of capturing; a pipe is read as its records arrive; -r tcp://HOST:PORT
                                       reads a PCAP-over-IP stream (panatap --listen, Arkime's convention)
               -F FILE                 read the filter expression from FILE
-              -d                      print the compiled filter program, then exit
+              -d, -dd, -ddd           print the compiled filter program (listing, C array, decimal numbers,
+                                      as tcpdump), then exit
               -n, -N, -f              accepted for tcpdump compatibility (output is always numeric)
-              -U, --packet-buffered   with -w, write packets as they arrive (otherwise up to 200 ms later)
-              -l, --immediate-mode    accepted for tcpdump compatibility (output is flushed per batch)
+              -U, --packet-buffered, -l, --immediate-mode
+                                      with -w, write packets as they arrive (otherwise up to 200 ms
+                                      later); rows are always flushed per batch (about 10 ms)
               -S, --absolute-tcp-sequence-numbers
                                       accepted for tcpdump compatibility (sequence numbers are absolute)
               -K, --dont-verify-checksums
@@ -100,8 +103,8 @@ final class Options {
               -#, --number            line: number the rows; json: a "number" key
                                       (-e, -x, -X, -A, -t, -# and the precision select --format line
                                       when no --format is given; the table refuses them)
-              -v, --verbose           report start-up time and more detail on errors; --format line:
-                                      tcpdump -v's IP header fields and TCP checksum check (-vv: more)
+              -v, --verbose           say when the capture is ready (stderr); --format line: tcpdump -v's
+                                      IP header fields and TCP checksum check (-vv: more)
               -h, --help              print this help
               --version               print the version
               expression              a tcpdump filter expression, e.g. "tcp port 22"
@@ -115,6 +118,8 @@ final class Options {
     String interfaceName;
     /** {@code -Q}: the directions captured, as {@code PacketCapture.Builder.directions} takes them. */
     List<Direction> directions = List.of(Direction.IN);
+    /** Rows show received segments only although both directions are captured (rows beside {@code --listen}). */
+    boolean receivedRowsOnly;
     long count;
     int snapLength = MAX_SNAPLEN;
     int bufferKiB;
@@ -131,12 +136,14 @@ final class Options {
     /** {@code --listen}: the address to bind ({@code 127.0.0.1} unless given) and port; null port when not given. */
     String listenHost;
     Integer listenPort;
-    /** -U: with -w, hand each packet to the file promptly (otherwise the kernel may hold it up to 200 ms). */
+    /** -U, -l, --immediate-mode: with -w, hand each packet to the file promptly (else the kernel may hold it 200 ms). */
     boolean packetBuffered;
     String readFile;
     String filterFile;
     String filterExpression;
     boolean dumpFilter;
+    /** How often {@code -d} was given: 1 the listing, 2 a C array ({@code -dd}), 3 decimal numbers ({@code -ddd}). */
+    int dumpLevel;
     /** {@code --flows}: connection rows instead of segment rows. */
     boolean flows;
     /** {@code --follow DIR}: reassembled streams to files in DIR; null when not given. */
@@ -263,8 +270,11 @@ final class Options {
             throw new UsageException("-r reads a file: -i, -Q, -B, -p, -D, -Z, --workers and --listen apply to live"
                     + " capture only");
         }
-        if (o.writeFile != null && !directionGiven) {
-            o.directions = List.of(Direction.IN, Direction.OUT); // a file keeps both halves, as tcpdump's
+        if ((o.writeFile != null || o.listenPort != null) && !directionGiven) {
+            // A file and a --listen stream keep both halves, as tcpdump's file; rows printed beside a stream
+            // keep their default of received segments.
+            o.directions = List.of(Direction.IN, Direction.OUT);
+            o.receivedRowsOnly = o.writeFile == null;
         }
         if (o.pcapng && o.writeFile == null) {
             throw new UsageException("--pcapng sets the format of the -w file: give -w FILE too");
@@ -363,7 +373,10 @@ final class Options {
         switch (option) {
             case 'D' -> listInterfaces = true;
             case PCAPNG -> pcapng = true;
-            case 'd' -> dumpFilter = true;
+            case 'd' -> {
+                dumpFilter = true;
+                dumpLevel++;
+            }
             case 'h' -> help = true;
             case 'V' -> version = true;
             case 'v' -> {
@@ -373,8 +386,8 @@ final class Options {
             case 'q' -> quiet = true;
             case 'K' -> noChecksums = true;
             case 'p' -> promiscuous = false;
-            case 'U' -> packetBuffered = true;
-            case 'n', 'N', 'f', 'l', 'S' -> {
+            case 'U', 'l' -> packetBuffered = true; // -l, --immediate-mode: the lowest latency, also with -w
+            case 'n', 'N', 'f', 'S' -> {
                 // tcpdump options that are always in effect here.
             }
             case 'e' -> linkHeader = true;

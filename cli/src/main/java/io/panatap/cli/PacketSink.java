@@ -1,5 +1,6 @@
 package io.panatap.cli;
 
+import io.panatap.Direction;
 import io.panatap.Packet;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
@@ -31,6 +32,7 @@ final class PacketSink implements PacketListener {
     private final WriterOpener opener;
     private CaptureFileWriter writer;
     private CaptureFileWriter stream;
+    private boolean receivedRowsOnly;
     private RotatingWriter.LimitReached fileLimit;
     private final PacketFilter filter;
     private final long limit;
@@ -68,6 +70,15 @@ final class PacketSink implements PacketListener {
         return this;
     }
 
+    /**
+     * Rows (and {@code --flows}) for received packets only, while the stream gets both directions: rows
+     * keep their default when {@code --listen} widened the capture.
+     */
+    PacketSink receivedRowsOnly(boolean only) {
+        this.receivedRowsOnly = only;
+        return this;
+    }
+
     /** {@code --flows}/{@code --follow}: hands TCP packets to {@code flows} instead of printing rows. */
     PacketSink flows(FlowRows flows) {
         this.flows = flows;
@@ -98,6 +109,9 @@ final class PacketSink implements PacketListener {
         try {
             if (stream != null) {
                 stream.write(packet);
+                if (receivedRowsOnly && !writing && packet.direction() == Direction.OUT) {
+                    return; // in the stream only
+                }
             }
             if (writing) {
                 if (writer == null) {

@@ -60,7 +60,7 @@ final class ReadCommand {
             if (options.dumpFilter) {
                 String expression = Filters.expression(options);
                 Filters.dump(Filters.compile(expression == null ? "" : expression, reader.linkType(), 0,
-                        reader.byteOrder()), stdout);
+                        reader.byteOrder()), options.dumpLevel, stdout);
                 return Main.OK;
             }
             PacketFilter filter = Filters.forFile(options, reader);

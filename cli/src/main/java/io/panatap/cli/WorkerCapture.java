@@ -101,7 +101,8 @@ final class WorkerCapture {
         Worker(RowFormatter formatter, CaptureFileWriter writer, CaptureFileWriter stream) throws CommandException {
             // TextOutput writes only whole rows: a row that does not fit flushes the buffer first.
             TextOutput out = new TextOutput(new LockedOutput(stdout), 64 * 1024);
-            this.sink = new PacketSink(formatter, out, writer, null, 0).stream(stream);
+            this.sink = new PacketSink(formatter, out, writer, null, 0).stream(stream)
+                    .receivedRowsOnly(options.receivedRowsOnly);
             if (options.flows || options.followDir != null) {
                 sink.flows(FlowRows.forLive(options, out, stderr)); // each worker its own flow table
             }
@@ -165,7 +166,8 @@ final class WorkerCapture {
                     writers.add(writer);
                 }
                 CaptureFileWriter stream = server == null ? null
-                        : Writers.stream(server.producer(), group.worker(i).linkType(), group.worker(i).snapLength());
+                        : Writers.stream(server.producer(), group.worker(i).linkType(),
+                        group.worker(i).snapLength(), options.allInterfaces());
                 workers.add(new Worker(formatters.get(), writer, stream));
             }
             workers.getFirst().sink.start(); // the table header, once

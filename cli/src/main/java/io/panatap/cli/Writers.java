@@ -59,10 +59,15 @@ final class Writers {
         }
     }
 
-    /** A classic pcap stream to {@code out} (the {@code --listen} server's), little-endian, microseconds. */
-    static CaptureFileWriter stream(OutputStream out, int linkType, int snapLength) throws CommandException {
+    /**
+     * A classic pcap stream to {@code out} (the {@code --listen} server's), little-endian, microseconds; on all
+     * interfaces Linux cooked v2, as a {@code -w} file.
+     */
+    static CaptureFileWriter stream(OutputStream out, int linkType, int snapLength, boolean allInterfaces)
+            throws CommandException {
+        int streamLinkType = allInterfaces && linkType == LinkType.RAW ? LinkType.LINUX_SLL2 : linkType;
         try {
-            return PcapWriter.create(out, "the --listen stream", linkType, snapLength, PcapWriter.Precision.MICRO);
+            return PcapWriter.create(out, "the --listen stream", streamLinkType, snapLength, PcapWriter.Precision.MICRO);
         } catch (IOException e) {
             throw new CommandException("cannot start the --listen stream (" + e.getMessage() + ")", e);
         }

@@ -49,6 +49,19 @@ class OptionsTest {
     }
 
     @Test
+    void aListenStreamGetsBothDirectionsWhileRowsBesideItKeepReceivedSegments() throws Exception {
+        Options rows = Options.parse("--listen", "0");
+        assertThat(rows.directions).containsExactly(Direction.IN, Direction.OUT);
+        assertThat(rows.receivedRowsOnly).isTrue();
+        Options file = Options.parse("--listen", "0", "-w", "out.pcap");
+        assertThat(file.directions).containsExactly(Direction.IN, Direction.OUT);
+        assertThat(file.receivedRowsOnly).isFalse();
+        Options asked = Options.parse("--listen", "0", "-Q", "in");
+        assertThat(asked.directions).containsExactly(Direction.IN);
+        assertThat(asked.receivedRowsOnly).isFalse();
+    }
+
+    @Test
     void pcapngIsChosenByTheNameOrByDashDashPcapngWhichNeedsAFile() throws Exception {
         assertThat(Writers.pcapng(Options.parse("-w", "x.pcapng"), "x.pcapng")).isTrue();
         assertThat(Writers.pcapng(Options.parse("-w", "X.PCAPNG"), "X.PCAPNG")).isTrue();
@@ -156,6 +169,7 @@ class OptionsTest {
         assertThat(Options.parse("-U", "-w", "out.pcap").packetBuffered).isTrue();
         assertThat(Options.parse("--packet-buffered", "-w", "out.pcap").packetBuffered).isTrue();
         assertThat(Options.parse("-nU", "-w", "out.pcap").packetBuffered).isTrue();
+        assertThat(Options.parse("--immediate-mode", "-w", "out.pcap").packetBuffered).as("lowest latency").isTrue();
     }
 
     @Test

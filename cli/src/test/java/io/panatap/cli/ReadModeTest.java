@@ -274,6 +274,34 @@ class ReadModeTest {
         assertThat(r.lines()).allMatch(l -> l.matches("\\(\\d{3}\\) \\S+ *\\S.*"));
     }
 
+    /** {@code -dd} and {@code -ddd}: the same program as {@code -d}, in tcpdump's C-array and decimal forms. */
+    @Test
+    void dashDdAndDashDddPrintTheSameProgramInTcpdumpsOtherForms() throws Exception {
+        List<String> listing = CommandRunner.run("-d", "-r", capture.toString(), "tcp", "port", "22").lines();
+        List<String> array = CommandRunner.run("-dd", "-r", capture.toString(), "tcp", "port", "22").lines();
+        List<String> decimal = CommandRunner.run("-ddd", "-r", capture.toString(), "tcp", "port", "22").lines();
+        assertThat(array).hasSize(listing.size()).allMatch(l -> l.matches("\\{ 0x[0-9a-f]+, \\d+, \\d+, 0x[0-9a-f]{8} },"));
+        assertThat(array.get(0)).isEqualTo("{ 0x28, 0, 0, 0x0000000c },"); // ldh [12]
+        assertThat(decimal.get(0)).isEqualTo(String.valueOf(listing.size()));
+        assertThat(decimal).hasSize(listing.size() + 1);
+        for (int i = 0; i < array.size(); i++) {
+            String[] hex = array.get(i).replaceAll("[{},]", " ").trim().split("\\s+");
+            String[] dec = decimal.get(i + 1).split(" ");
+            assertThat(Long.parseLong(dec[0])).isEqualTo(Long.parseLong(hex[0].substring(2), 16));
+            assertThat(dec[1]).isEqualTo(hex[1]);
+            assertThat(dec[2]).isEqualTo(hex[2]);
+            assertThat(Long.parseLong(dec[3])).isEqualTo(Long.parseLong(hex[3].substring(2), 16));
+        }
+        if (Prerequisites.optionalTool("tcpdump") != null) {
+            // tcpdump prints the same forms (its program differs: libpcap's optimiser is not reproduced).
+            Process p = new ProcessBuilder("tcpdump", "-ddd", "-r", capture.toString(), "tcp").start();
+            String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().skip(1)
+                    .findFirst().orElseThrow();
+            assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(first).isEqualTo(decimal.get(1));
+        }
+    }
+
     @Test
     void aBadFilterIsAUsageErrorPointingAtTheToken() throws Exception {
         Result r = CommandRunner.run("-r", capture.toString(), "tcp", "prot", "22");
