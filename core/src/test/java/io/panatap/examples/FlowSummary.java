@@ -1,5 +1,6 @@
 package io.panatap.examples;
 
+// README:begin flows
 import io.panatap.flow.Flow;
 import io.panatap.flow.FlowListener;
 import io.panatap.flow.FlowTable;
@@ -10,7 +11,7 @@ import io.panatap.pcap.CaptureFileReader;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** The README's flow example (paste between {@code // README:begin flows} and {@code // README:end flows}). */
+/** One line per TCP connection of a capture file, and the bytes its clients sent, reassembled. */
 public class FlowSummary {
     public static void main(String[] args) throws Exception {
         long[] clientBytes = {0};
@@ -39,3 +40,4 @@ public class FlowSummary {
         System.out.println("client bytes reassembled: " + clientBytes[0]);
     }
 }
+// README:end flows
