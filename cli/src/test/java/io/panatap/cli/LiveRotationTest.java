@@ -169,14 +169,11 @@ class LiveRotationTest {
             merged.addAll(records(f));
         }
         assertThat(merged).hasSize((int) captured(r1));
-        // Packets of the two directions reach two sockets from different CPUs, so their interleaving may differ
-        // between tcpdump's socket and ours; each direction's order and the whole multiset may not.
+        // Packets handled on different CPUs may reach tcpdump's socket and ours in a different order (seen even
+        // within one direction), so the files are compared as a multiset: nothing lost or written twice at a
+        // rotation boundary. The order within files is checked byte for byte against tcpdump by
+        // RotationModeTest, where both read the same file.
         assertThat(merged).as("the files hold tcpdump's capture").containsExactlyInAnyOrderElementsOf(expected);
-        for (String mac : expected.stream().map(r -> r.substring(0, 12)).distinct().toList()) {
-            assertThat(merged.stream().filter(r -> r.startsWith(mac)).toList())
-                    .as("the files in order are tcpdump's capture, direction to %s", mac)
-                    .isEqualTo(expected.stream().filter(r -> r.startsWith(mac)).toList());
-        }
 
         List<Path> perWorker = rotated(workers);
         assertThat(perWorker.stream().map(p -> p.getFileName().toString()))
