@@ -19,7 +19,8 @@
 #              next to another build's cli/target/panatap.jar compares builds).
 # Modes: panatap, panatap-parse (bench CountingCapture, TCP-only kernel filter); panatap-w (the real command,
 # ./panatap -i IF -w /dev/null: TCP-only kernel filter, writes pcap records); panatap-wng (the same writing
-# pcapng: --pcapng -w /dev/null); panatap-filter (the same with
+# pcapng: --pcapng -w /dev/null); panatap-flows (./panatap -i IF --flows > /dev/null: connection rows);
+# panatap-rows (./panatap -i IF > /dev/null: the default table); panatap-filter (the same with
 # FILTER); tcpdump (-w /dev/null tcp); tcpdump-filter (-w /dev/null FILTER).
 # The command modes pass -Q in, as the tcpdump modes do (-w alone writes both directions).
 # The panatap command has no SIGUSR1 report, so for panatap-w/panatap-filter the counters and CPU time
@@ -62,7 +63,7 @@ done
 [ -f "$JAR" ] || { echo "live-bench: $JAR missing: ./mvnw -q -B -pl bench -am package -DskipTests" >&2; exit 1; }
 [ "$SIZE" -ge 64 ] || { echo "live-bench: SIZE must be >= 64" >&2; exit 1; }
 [ "$PORTS" -ge 1 ] && [ "$PORTS" -le 256 ] || { echo "live-bench: PORTS must be 1..256" >&2; exit 1; }
-case " $MODES " in *" panatap-w "*|*" panatap-wng "*|*" panatap-filter "*)
+case " $MODES " in *" panatap-w "*|*" panatap-wng "*|*" panatap-flows "*|*" panatap-rows "*|*" panatap-filter "*)
   [ -f cli/target/panatap.jar ] || { echo "live-bench: cli/target/panatap.jar missing: ./mvnw -q -B -pl cli -am package -DskipTests" >&2; exit 1; } ;;
 esac
 # Prefixes that pin to a CPU (PIN=1) or do nothing; arrays, so the capture's PID stays the program's own.
@@ -122,6 +123,10 @@ start_capture() { # mode -> pid; output in $work/out
                "$FILTER" >"$work/out" 2>&1 & ;;
     panatap-wng) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" "$PANATAP" -v -i "$host" -Q in $(ring) --pcapng -w /dev/null \
                >"$work/out" 2>&1 & ;;
+    panatap-flows) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" "$PANATAP" -v -i "$host" -Q in $(ring) --flows \
+               >/dev/null 2>"$work/out" & ;;
+    panatap-rows) JAVA_HOME=${JAVA%/bin/java} "${cpin[@]}" "$PANATAP" -v -i "$host" -Q in $(ring) \
+               >/dev/null 2>"$work/out" & ;;
     tcpdump) "${cpin[@]}" tcpdump -i "$host" -Q in $(ring) -s 262144 -w /dev/null tcp \
                >"$work/out" 2>&1 & ;;
     tcpdump-filter) "${cpin[@]}" tcpdump -i "$host" -Q in $(ring) -s 262144 -w /dev/null "$FILTER" \
@@ -137,7 +142,7 @@ start_capture() { # mode -> pid; output in $work/out
 }
 
 stat_line() { grep "$1" "$work/out" | tail -1 | awk '{print $1}'; }
-has_usr1() { [ "$USR1" = 1 ] || return 1; case "$1" in panatap-w|panatap-wng|panatap-filter) return 1 ;; esac; }
+has_usr1() { [ "$USR1" = 1 ] || return 1; case "$1" in panatap-w|panatap-wng|panatap-flows|panatap-rows|panatap-filter) return 1 ;; esac; }
 # "tcpdump: 1 packets captured, 2 packets received by filter, 3 packets dropped by kernel" -> "1 2 3"
 usr1_stats() {
   kill -USR1 "$pid"
@@ -210,7 +215,7 @@ for rate in $RATES; do
       fi
       rx1=$(cat "/sys/class/net/$host/statistics/rx_packets")
       # The command stops on SIGINT (as from a terminal), the others on SIGTERM.
-      case "$mode" in panatap-w|panatap-wng|panatap-filter) kill -INT "$pid" ;; *) kill -TERM "$pid" ;; esac
+      case "$mode" in panatap-w|panatap-wng|panatap-flows|panatap-rows|panatap-filter) kill -INT "$pid" ;; *) kill -TERM "$pid" ;; esac
       wait "$pid" || true
       offered=$((rx1 - rx0))
       captured=$(( $(stat_line "packets captured$") - c0 ))
