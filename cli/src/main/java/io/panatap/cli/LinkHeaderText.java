@@ -85,8 +85,15 @@ final class LinkHeaderText {
         leftAligned(out, name == null ? "?" : name, 5);
         leftAligned(out, LineFormatter.direction(packet.packetType()), 3);
         if (linkHeader) {
-            // The kernel gives no link address with the IP packet, so the MAC tcpdump prints is left out.
             out.append("ifindex ").append(packet.interfaceIndex() & 0xFFFF_FFFFL).append(' ');
+            if (packet.linkAddressLength() == MAC_LENGTH) { // the kernel's sll_addr, as tcpdump's SLL2 header has it
+                long address = packet.linkAddress();
+                for (int i = 0; i < MAC_LENGTH; i++) {
+                    int b = (int) (address >>> (56 - 8 * i)) & 0xFF;
+                    out.append(i == 0 ? "" : ":").append(Character.forDigit(b >>> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+                }
+                out.append(' ');
+            }
             etherType(out, h.ipVersion() == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
             out.append(", length ").append(packet.originalLength() + LinuxSllHeader.SLL2_LENGTH).append(": ");
         }

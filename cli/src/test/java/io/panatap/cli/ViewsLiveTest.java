@@ -105,4 +105,34 @@ class ViewsLiveTest {
             assertThat(Files.readString(ourOut)).contains("ethertype 802.1Q (0x8100), length 65: vlan 100, p 0, ");
         }
     }
+    /**
+     * On all interfaces (tcpdump's {@code -i any}), {@code -e} prints the interface, direction, index and the
+     * link-layer source address the kernel gives with each packet, as tcpdump does.
+     */
+    @Test
+    void onAllInterfacesDashEPrintsWhatTcpdumpsAnyDevicePrints() throws Exception {
+        Prerequisites.requireTool("tcpdump");
+        Path ourOut = dir.resolve("any-ours.txt");
+        Path ourErr = dir.resolve("any-ours.err");
+        Path theirOut = dir.resolve("any-theirs.txt");
+        Path theirErr = dir.resolve("any-theirs.err");
+        String port = Integer.toString(PORT + 1);
+        // -v says when panatap is ready; tcpdump gets it too, so both print -v rows.
+        Process p = inNamespace(CommandRunner.command("-v", "-e", "-t", "-c", "2", "-Q", "inout", "port", port),
+                ourOut, ourErr);
+        Process t = inNamespace(List.of("tcpdump", "-v", "-e", "-t", "-n", "-S", "-c", "2", "-i", "any", "port", port),
+                theirOut, theirErr);
+        awaitText(ourErr, "capture ready", p);
+        awaitText(theirErr, "listening on", t);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(net.peerIpv4(), PORT + 1), 5000); // refused: a SYN and a RST
+        } catch (java.io.IOException refused) {
+            // the RST is the second packet
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(t.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String ours = Files.readString(ourOut);
+        assertThat(ours).isEqualTo(Files.readString(theirOut));
+        assertThat(ours).contains(net.peerInterface() + " In  ifindex ").containsPattern(" ([0-9a-f]{2}:){5}[0-9a-f]{2} ethertype IPv4");
+    }
 }
