@@ -28,7 +28,7 @@ final class LineFormatter implements RowFormatter {
 
     LineFormatter(boolean showInterface, ZoneId zone) {
         this(new TimestampText(0, false, zone), new LinkHeaderText(false, showInterface), null, false,
-                new TcpdumpLine(0, false, true, false));
+                new TcpdumpLine(0, false, true, true));
     }
 
     /** The line format with the views of {@code options} ({@code -e}, {@code -t}, {@code -x}, {@code -#}, ...). */

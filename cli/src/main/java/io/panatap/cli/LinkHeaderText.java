@@ -18,8 +18,8 @@ import java.util.Map;
  * What tcpdump prints of a frame before its IP addresses: the interface and direction of a Linux cooked v2
  * header (and of a capture on all interfaces, which tcpdump reads as one), the few link prefixes it prints
  * without {@code -e} (PPP in HDLC framing, PPPoE, a VLAN tag in a Linux cooked header), with {@code -e} the
- * link-level header (print-ether.c, print-sll.c, print-null.c, print-ppp.c, print-raw.c of tcpdump 4.99),
- * and then {@code IP } or {@code IP6 }, which tcpdump leaves out with {@code -e}. Reads the frame's bytes
+ * link-level header (print-ether.c, print-sll.c, print-null.c, print-ppp.c, print-raw.c of tcpdump 4.99).
+ * {@code IP } or {@code IP6 } comes after it from {@link TcpdumpLine}. Reads the frame's bytes
  * where the parser does not keep the field; allocates nothing per row (interface names are cached).
  */
 final class LinkHeaderText {
@@ -49,7 +49,10 @@ final class LinkHeaderText {
         this.allInterfaces = allInterfaces;
     }
 
-    /** Appends what comes before the source address, {@code IP } or {@code IP6 } included. */
+    /**
+     * Appends the link part of the row, what comes before {@code IP }/{@code IP6 } (which {@link TcpdumpLine}
+     * prints, as tcpdump's IP printers do, unless {@code -e} asks for the link header).
+     */
     void append(Packet packet, StringBuilder out) {
         PacketHeaders h = packet.headers();
         if (allInterfaces) {
@@ -73,9 +76,6 @@ final class LinkHeaderText {
                     }
                 }
             }
-        }
-        if (!linkHeader) {
-            out.append(h.ipVersion() == 6 ? "IP6 " : "IP ");
         }
     }
 

@@ -45,12 +45,9 @@ final class TcpdumpLine {
         this.ipPrefix = ipPrefix;
     }
 
-    /**
-     * The line part for the command line's {@code -v}, {@code -q} and {@code -K}, after the link header text
-     * ({@link LinkHeaderText}), which prints {@code IP }/{@code IP6 } itself (tcpdump leaves it out with {@code -e}).
-     */
+    /** The line part for the command line's {@code -v}, {@code -q}, {@code -K} and {@code -e}. */
     static TcpdumpLine of(Options options) {
-        return new TcpdumpLine(options.verbosity, options.quiet, !options.noChecksums, false);
+        return new TcpdumpLine(options.verbosity, options.quiet, !options.noChecksums, !options.linkHeader);
     }
 
     /**
