@@ -29,6 +29,14 @@ final class Writers {
         return options.nanoPrecision ? PcapWriter.Precision.NANO : PcapWriter.Precision.MICRO;
     }
 
+    /**
+     * The link type of a classic pcap file or stream: the source's, except for a live capture on all
+     * interfaces (frames from the network layer on), which is written as Linux cooked v2.
+     */
+    private static int classicLinkType(int linkType, boolean allInterfaces) {
+        return allInterfaces && linkType == LinkType.RAW ? LinkType.LINUX_SLL2 : linkType;
+    }
+
     /** True when {@code -w name} writes pcapng. */
     static boolean pcapng(Options options, String name) {
         return options.pcapng || name.toLowerCase(Locale.ROOT).endsWith(".pcapng");
@@ -65,9 +73,9 @@ final class Writers {
      */
     static CaptureFileWriter stream(OutputStream out, int linkType, int snapLength, boolean allInterfaces)
             throws CommandException {
-        int streamLinkType = allInterfaces && linkType == LinkType.RAW ? LinkType.LINUX_SLL2 : linkType;
         try {
-            return PcapWriter.create(out, "the --listen stream", streamLinkType, snapLength, PcapWriter.Precision.MICRO);
+            return PcapWriter.create(out, "the --listen stream", classicLinkType(linkType, allInterfaces), snapLength,
+                    PcapWriter.Precision.MICRO);
         } catch (IOException e) {
             throw new CommandException("cannot start the --listen stream (" + e.getMessage() + ")", e);
         }
@@ -81,7 +89,7 @@ final class Writers {
     static CaptureFileWriter create(Options options, String name, int linkType, int snapLength,
                                     boolean allInterfaces, OutputStream stdout) throws CommandException {
         boolean pcapng = pcapng(options, name);
-        int fileLinkType = allInterfaces && linkType == LinkType.RAW ? LinkType.LINUX_SLL2 : linkType;
+        int fileLinkType = classicLinkType(linkType, allInterfaces);
         // A cooked header makes each record 20 bytes longer: the snap length covers it, as libpcap's does.
         String application = "panatap " + Main.version();
         if (name.equals("-")) {
