@@ -172,7 +172,14 @@ final class WorkerCapture {
             }
             workers.getFirst().sink.start(); // the table header, once
             workers.getFirst().endOfBatch();
-            group.start(workers::get);
+            try {
+                group.start(workers::get);
+            } catch (IllegalStateException e) {
+                if (!session.stopRequested()) {
+                    throw e;
+                }
+                // Ctrl-C or SIGTERM closed the group before its workers started: a normal stop with no packets.
+            }
             while (!group.await(Duration.ofMillis(50))) {
                 if (session.stopRequested() || countReached(workers)) {
                     group.close();

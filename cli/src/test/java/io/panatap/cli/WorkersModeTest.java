@@ -221,6 +221,23 @@ class WorkersModeTest {
         assertThat(result.out()).isEmpty();
     }
 
+    /**
+     * A Ctrl-C or SIGTERM that arrives after the sockets are open but before the workers start closes the
+     * group first; the command then stops normally (it used to report an internal error).
+     */
+    @Test
+    void aStopBeforeTheWorkersStartIsANormalStop() {
+        Session session = new Session();
+        session.requestStop();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Main.run(new String[] {"-i", "lo", "--workers", "2", "port", "1"}, out,
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8), session);
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertThat(stderr).doesNotContain("internal error").contains("0 packets captured\n");
+        assertThat(status).as(stderr).isZero();
+    }
+
     @Test
     void perWorkerFileNamesGoBeforeTheExtension() {
         assertThat(WorkerCapture.fileOfWorker("out.pcap", 0)).isEqualTo("out-0.pcap");
