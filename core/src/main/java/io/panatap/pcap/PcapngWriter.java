@@ -31,11 +31,14 @@ import static io.panatap.pcap.PcapngFormat.OPTION_HEADER_LENGTH;
  * the kernel stripped is put back, as {@link PcapWriter} does. {@link #writeStatistics} adds one interface
  * statistics block per interface.
  *
- * <p>A capture on all interfaces delivers frames that start at the network layer ({@link LinkType#RAW}): no
- * link-layer header is there to write. With {@code cookNetworkLayer}, such a frame that carries the kernel's
- * metadata ({@link Packet#hardwareType()} at least 0) is written behind a Linux cooked v2 header, under an
- * interface of link type {@link LinkType#LINUX_SLL2} named after the real interface: the interface index,
- * packet type, hardware type and link-layer address survive, and no Ethernet header is invented.
+ * <p>A capture on all interfaces delivers frames that start at the network layer ({@link LinkType#RAW}).
+ * With {@code cookNetworkLayer}, such a frame that carries the kernel's metadata ({@link Packet#hardwareType()}
+ * at least 0) is written under an interface of its device's own link type when the frame has that
+ * link-layer header in front of it ({@link Packet#linkHeaderLength()}; {@link LinkType#ETHERNET} for
+ * Ethernet, veth and loopback devices) or needs none ({@link LinkType#RAW} for tun and other devices
+ * without one), the frame from its link-layer header on. Any other is written behind a Linux cooked v2
+ * header, under an interface of link type {@link LinkType#LINUX_SLL2} named after the real interface: the
+ * interface index, packet type, hardware type and link-layer address survive, and no header is invented.
  * Not thread-safe.
  */
 public final class PcapngWriter implements CaptureFileWriter {
@@ -173,7 +176,7 @@ public final class PcapngWriter implements CaptureFileWriter {
         }
         int linkType = packet.linkType();
         if (cookNetworkLayer && linkType == LinkType.RAW && packet.hardwareType() >= 0) {
-            linkType = LinkType.LINUX_SLL2;
+            linkType = RecordBody.deviceLinkType(packet);
         }
         int id = interfaceId(packet, linkType);
         int kind = RecordBody.kind(packet, linkType);
