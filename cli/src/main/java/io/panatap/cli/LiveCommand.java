@@ -123,7 +123,7 @@ final class LiveCommand {
                     options.allInterfaces());
             if (options.writeFile != null) {
                 writer = Writers.open(options, options.writeFile, capture.linkType(), capture.snapLength(),
-                        options.allInterfaces(), stdout);
+                        options.allInterfaces(), stdout, stderr);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream)
                     .receivedRowsOnly(options.receivedRowsOnly);
