@@ -114,15 +114,15 @@ final class RecordBody {
         long from = packet.frameOffset();
         if (kind == PLAIN) {
             MemorySegment.copy(src, from, dst, at, captured);
+        } else if (kind == COOKED) {
+            copyCooked(packet, src, from, dst, at, captured);
         } else if (kind == VLAN) {
             // Destination and source MAC, then the tag, then the rest of the frame from its EtherType on.
             copyWithTag(packet, src, from, MAC_ADDRESSES_LENGTH, dst, at, captured);
         } else if (kind == LINK) {
             MemorySegment.copy(src, from - packet.linkHeaderLength(), dst, at, captured);
-        } else if (kind == LINK_VLAN) {
-            copyWithTag(packet, src, from - packet.linkHeaderLength(), MAC_ADDRESSES_LENGTH, dst, at, captured);
         } else {
-            copyCooked(packet, src, from, dst, at, captured);
+            copyWithTag(packet, src, from - packet.linkHeaderLength(), MAC_ADDRESSES_LENGTH, dst, at, captured);
         }
     }
 
