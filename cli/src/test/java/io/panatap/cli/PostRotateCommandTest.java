@@ -137,8 +137,9 @@ class PostRotateCommandTest {
         Privileges.requireNetworkAdmin();
         try (Netns net = Netns.create()) {
             Process sink = net.startTcpSink(5557);
+            // Outside the test's own temporary directory, which the -Z user cannot enter.
+            Path shared = Files.createTempDirectory(Path.of("/tmp"), "panatap-z");
             try {
-                Path shared = Files.createTempDirectory(Path.of("/tmp"), "panatap-z");
                 Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
                 Path log = shared.resolve("log");
                 Path script = recorder(shared, log);
@@ -167,6 +168,11 @@ class PostRotateCommandTest {
                 assertThat(ran).allMatch(l -> l.matches(".*/z\\.pcap\\d* 65534 19"), "as nobody, at nice 19");
             } finally {
                 sink.destroyForcibly();
+                try (Stream<Path> files = Files.walk(shared)) {
+                    for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
             }
         }
     }
