@@ -78,6 +78,18 @@ public interface Packet {
         return 0;
     }
 
+    /**
+     * How many bytes of link-layer header precede a frame that starts at the network layer: they are the
+     * {@code linkHeaderLength()} bytes of {@link #segment()} before {@link #frameOffset()}, the header of
+     * the interface's hardware type ({@link #hardwareType()}), with the VLAN tag the kernel stripped
+     * ({@link #hasVlanTag()}) not in them. Non-zero only for a live capture on all interfaces that asked for
+     * link-layer headers ({@link io.panatap.capture.PacketCapture.Builder#linkHeaders(boolean)}) and only for
+     * devices that have one; 0 otherwise, in files and in copies.
+     */
+    default int linkHeaderLength() {
+        return 0;
+    }
+
     /** True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID). */
     boolean hasVlanTag();
 

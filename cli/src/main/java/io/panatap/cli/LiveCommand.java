@@ -66,6 +66,9 @@ final class LiveCommand {
                 return Main.OK;
             }
             builder.filter(expression); // compiled by open() for the socket; null: the TCP-only default
+            // A pcapng of all interfaces describes each interface with its own link type: the frames need
+            // their link-layer headers (rows still see them from the network header, as without).
+            builder.linkHeaders(options.writeFile != null && Writers.pcapng(options, options.writeFile));
             LinkMessages linkMessages = new LinkMessages(stderr, where);
             builder.linkListener(linkMessages);
             // Idle cost: a poll that finds nothing waits up to a second (stopping wakes it at once), and
@@ -120,7 +123,7 @@ final class LiveCommand {
                     options.allInterfaces());
             if (options.writeFile != null) {
                 writer = Writers.open(options, options.writeFile, capture.linkType(), capture.snapLength(),
-                        options.allInterfaces(), stdout);
+                        options.allInterfaces(), stdout, stderr);
             }
             sink = new PacketSink(formatter(), out, writer, null, options.count).stream(stream)
                     .receivedRowsOnly(options.receivedRowsOnly);

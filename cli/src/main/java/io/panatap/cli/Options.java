@@ -61,6 +61,9 @@ final class Options {
               -W COUNT                with -C: a ring of COUNT files, FILE0 .. FILE<COUNT-1> (numbers zero-
                                       padded to the same width), the oldest overwritten; with -G alone:
                                       stop after COUNT files
+              -z COMMAND              with -C or -G: run COMMAND FILE (no shell, not waited for, at the
+                                      lowest priority, as the -Z user) on each file a rotation finished,
+                                      as tcpdump does (not on the file open at the stop)
               --listen [ADDR:]PORT    serve the capture as a pcap stream (PCAP-over-IP, conventionally port
                                       57012; 0 picks a free port) to every client that connects, on
                                       127.0.0.1 unless ADDR is given; with rows or -w. A slow client loses
@@ -133,6 +136,8 @@ final class Options {
     int rotateSeconds;
     /** {@code -W}: 0 when not given. */
     int fileCount;
+    /** {@code -z}: the program run on each file a rotation finished, null when not given. */
+    String postRotateCommand;
     /** {@code --listen}: the address to bind ({@code 127.0.0.1} unless given) and port; null port when not given. */
     String listenHost;
     Integer listenPort;
@@ -324,11 +329,11 @@ final class Options {
     }
 
     private static boolean isShort(char c) {
-        return "DdhlnNfpUSKqvicsBwrFQZCGWexXAt#".indexOf(c) >= 0;
+        return "DdhlnNfpUSKqvicsBwrFQZCGWzexXAt#".indexOf(c) >= 0;
     }
 
     private static boolean takesValue(char c) {
-        return c == WORKERS || c == LISTEN || c == FOLLOW || "icsBwrFQoZCGW1".indexOf(c) >= 0;
+        return c == WORKERS || c == LISTEN || c == FOLLOW || "icsBwrFQoZCGWz1".indexOf(c) >= 0;
     }
 
     /**
@@ -441,6 +446,12 @@ final class Options {
             case 'C' -> rotateBytes = fileSize(value, shown);
             case 'G' -> rotateSeconds = (int) number(value, shown, 1, Integer.MAX_VALUE);
             case 'W' -> fileCount = (int) number(value, shown, 1, Integer.MAX_VALUE);
+            case 'z' -> {
+                if (value.isEmpty()) {
+                    throw new UsageException(shown + " needs a command");
+                }
+                postRotateCommand = value;
+            }
             case 'Z' -> {
                 if (value.isEmpty()) {
                     throw new UsageException(shown + " needs a user name");

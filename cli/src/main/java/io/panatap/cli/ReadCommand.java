@@ -148,7 +148,7 @@ final class ReadCommand {
 
     private CaptureFileWriter createWriter(CaptureFileReader reader, int linkType) throws CommandException {
         return Writers.open(options, options.writeFile, linkType,
-                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, false, stdout);
+                reader.snapLength() > 0 ? reader.snapLength() : Options.MAX_SNAPLEN, false, stdout, stderr);
     }
 
     private void writeEmptyFile(CaptureFileReader reader) throws CommandException, IOException {

@@ -5,6 +5,7 @@ import io.panatap.pcap.CaptureFileWriter;
 
 import java.io.IOException;
 import java.time.ZoneId;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +22,9 @@ import java.util.function.LongSupplier;
  *       file is thus larger than SIZE by at most its last packet, as tcpdump's. A new {@code -G} period
  *       starts the {@code -C} sequence again at its first number.</li>
  * </ol>
- * Packets go to exactly one file each, in order: nothing is lost or written twice at a rotation. Not
+ * Packets go to exactly one file each, in order: nothing is lost or written twice at a rotation. Each file a
+ * rotation finished is handed to {@link #onFinished} (for {@code -z}), right after it is closed and before
+ * the {@code -W} limit is checked, as tcpdump does; the file open at {@link #close()} is not. Not
  * thread-safe (one per worker).
  */
 final class RotatingWriter implements CaptureFileWriter {
@@ -52,6 +55,8 @@ final class RotatingWriter implements CaptureFileWriter {
     private final ZoneId zone;
     private final int digits;
     private CaptureFileWriter current;
+    private String currentFile;
+    private Consumer<String> finished = name -> { };
     private long periodStart;
     private int periods;
     private int number;
@@ -67,7 +72,24 @@ final class RotatingWriter implements CaptureFileWriter {
         this.zone = zone;
         this.digits = limits.sizeLimit() > 0 && limits.files() > 0 ? FileNames.digits(limits.files()) : 0;
         this.periodStart = epochSeconds.getAsLong();
-        this.current = factory.open(currentName());
+        open();
+    }
+
+    /** Hears the name of each file a rotation finished ({@code -z}). */
+    RotatingWriter onFinished(Consumer<String> listener) {
+        this.finished = listener;
+        return this;
+    }
+
+    private void open() throws IOException {
+        currentFile = currentName();
+        current = factory.open(currentFile);
+    }
+
+    /** Closes the current file on a rotation and hands its name on. */
+    private void rotate() throws IOException {
+        closeCurrent();
+        finished.accept(currentFile);
     }
 
     /** The name of the file being written. */
@@ -85,22 +107,22 @@ final class RotatingWriter implements CaptureFileWriter {
             if (now - periodStart >= limits.seconds()) {
                 periodStart = now;
                 periods++;
-                closeCurrent();
+                rotate();
                 if (limits.sizeLimit() == 0 && limits.files() > 0 && periods >= limits.files()) {
                     closed = true;
                     throw new LimitReached(limits.files());
                 }
                 number = 0;
-                current = factory.open(currentName());
+                open();
             }
         }
         if (limits.sizeLimit() > 0 && current.size() > limits.sizeLimit()) {
-            closeCurrent();
+            rotate();
             number++;
             if (limits.files() > 0 && number >= limits.files()) {
                 number = 0;
             }
-            current = factory.open(currentName());
+            open();
         }
         current.write(packet);
     }

@@ -23,7 +23,6 @@ final class TcpdumpOptions {
         }
     }
 
-    private static final String ONE_FILE = "-C and -G rotate -w files, one set per worker with --workers N";
     private static final String NOTHING = "panatap captures and prints TCP segments only";
 
     private static final Map<Character, Unsupported> SHORT = Map.ofEntries(
@@ -34,7 +33,6 @@ final class TcpdumpOptions {
             Map.entry('E', new Unsupported("IPsec ESP decryption", true, NOTHING)),
             Map.entry('M', new Unsupported("TCP-MD5 secret", true, NOTHING)),
             Map.entry('T', new Unsupported("interpret packets as a protocol", true, NOTHING)),
-            Map.entry('z', new Unsupported("command after each rotated file", true, ONE_FILE)),
             Map.entry('V', new Unsupported("read the capture files listed in a file", true, "-r FILE reads one file")),
             Map.entry('I', new Unsupported("monitor mode", false, "-p leaves the interface out of promiscuous mode")),
             Map.entry('j', new Unsupported("time stamp type", true, "the kernel's software timestamps are used")),

@@ -162,7 +162,7 @@ final class WorkerCapture {
                 CaptureFileWriter writer = null;
                 if (options.writeFile != null) {
                     writer = Writers.open(options, fileOfWorker(options.writeFile, i), group.worker(i).linkType(),
-                            group.worker(i).snapLength(), options.allInterfaces(), stdout);
+                            group.worker(i).snapLength(), options.allInterfaces(), stdout, stderr);
                     writers.add(writer);
                 }
                 CaptureFileWriter stream = server == null ? null

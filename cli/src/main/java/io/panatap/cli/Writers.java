@@ -7,6 +7,7 @@ import io.panatap.pcap.PcapngWriter;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -44,10 +45,12 @@ final class Writers {
 
     /**
      * The {@code -w} output named {@code name} (the option's, or a worker's): one file, or rotated files
-     * when the options ask for it. The arguments are those of {@link #create}.
+     * when the options ask for it, then with {@code -z} the command run on each finished file ({@code stderr}
+     * hears when it cannot start). The other arguments are those of {@link #create}.
      */
     static CaptureFileWriter open(Options options, String name, int linkType, int snapLength,
-                                  boolean allInterfaces, OutputStream stdout) throws CommandException {
+                                  boolean allInterfaces, OutputStream stdout, PrintStream stderr)
+            throws CommandException {
         RotatingWriter.Limits limits = options.rotation();
         if (!limits.rotates()) {
             return create(options, name, linkType, snapLength, allInterfaces, stdout);
@@ -60,8 +63,12 @@ final class Writers {
             }
         };
         try {
-            return new RotatingWriter(name, limits, factory, () -> System.currentTimeMillis() / 1000,
+            RotatingWriter writer = new RotatingWriter(name, limits, factory, () -> System.currentTimeMillis() / 1000,
                     ZoneId.systemDefault());
+            if (options.postRotateCommand != null) {
+                writer.onFinished(new PostRotateCommand(options.postRotateCommand, stderr)::run);
+            }
+            return writer;
         } catch (IOException e) {
             throw new CommandException(e.getMessage(), e);
         }

@@ -15,11 +15,13 @@ import java.time.Duration;
  * @param filterExpression a filter expression to compile for the socket's link type, or null
  * @param fanoutGroup      the {@code PACKET_FANOUT} group id, or -1 for none
  * @param fanoutUniqueId   let the kernel choose a new group id ({@code PACKET_FANOUT_FLAG_UNIQUEID})
+ * @param linkHeaders      on all interfaces: ask for each device's link-layer header ({@code SOCK_RAW})
  */
 record CaptureOptions(String interfaceName, boolean incoming, boolean outgoing, int snapLength, long ringSize,
                       int blockSize, Duration blockTimeout, Duration pollTimeout, boolean promiscuous,
                       boolean tcpOnly, BpfProgram filter, String filterExpression, int fanoutGroup,
-                      FanoutMode fanoutMode, boolean fanoutDefragment, boolean fanoutUniqueId) {
+                      FanoutMode fanoutMode, boolean fanoutDefragment, boolean fanoutUniqueId,
+                      boolean linkHeaders) {
 
     boolean allInterfaces() {
         return interfaceName == null;

@@ -31,7 +31,8 @@ final class LivePacket extends PacketView {
 
     /** Called by the capture for each frame it delivers; the next {@link #headers()} call decodes it. */
     void frame(long frameNumber, long timestampNanos, int captureLength, int originalLength, long frameOffset,
-               int interfaceIndex, int packetType, boolean hasVlanTag, int vlanTci, int vlanTpid, long sockaddr) {
+               int interfaceIndex, int packetType, boolean hasVlanTag, int vlanTci, int vlanTpid, long sockaddr,
+               int linkHeaderLength) {
         this.frameNumber = frameNumber;
         this.timestampNanos = timestampNanos;
         this.captureLength = captureLength;
@@ -43,6 +44,7 @@ final class LivePacket extends PacketView {
         this.vlanTci = vlanTci;
         this.vlanTpid = vlanTpid;
         this.sockaddr = sockaddr;
+        this.linkHeaderLength = linkHeaderLength;
         nextFrame();
     }
 

@@ -23,7 +23,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * all interfaces ({@code "any"} or null, bound to ifindex 0) and for interfaces without an Ethernet header
  * (tun, IP tunnels) the socket is {@code SOCK_DGRAM}: frames start at the IP header
  * ({@link LinkType#RAW}), whatever the interface's own link header is, so one parser and one filter serve
- * every interface. The interface and direction of each packet are still reported.
+ * every interface. The interface and direction of each packet are still reported. On all interfaces,
+ * {@link Builder#linkHeaders(boolean)} asks for a {@code SOCK_RAW} socket instead, which also keeps each
+ * device's link-layer header in front of the packet ({@link io.panatap.Packet#linkHeaderLength()}) for a
+ * writer that records it; the packets are otherwise the same.
  *
  * <p><b>Directions and loopback.</b> Outgoing packets on a loopback interface come back as incoming ones;
  * each is delivered once: as incoming when {@link Direction#IN} is selected (alone or with
@@ -88,7 +91,7 @@ public final class PacketCapture implements PacketSource {
         this.snapLength = o.snapLength();
         this.pollTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.pollTimeout().toMillis());
         this.reader = new RingReader(socket.ring(), socket.blockSize(), socket.blockCount(), socket.linkType(),
-                o.snapLength(), o.incoming(), o.outgoing(), socket);
+                o.snapLength(), o.incoming(), o.outgoing(), socket, socket.linkHeaders());
     }
 
     public static Builder builder() {
@@ -112,6 +115,14 @@ public final class PacketCapture implements PacketSource {
     @Override
     public int linkType() {
         return socket.linkType();
+    }
+
+    /**
+     * True when the capture is on all interfaces and its frames come with their link-layer headers
+     * ({@link Builder#linkHeaders(boolean)} asked for it and the filter allowed it).
+     */
+    public boolean linkHeaders() {
+        return socket.linkHeaders();
     }
 
     /** The interface name given to the builder, or {@code "any"} for all interfaces. */
@@ -304,6 +315,7 @@ public final class PacketCapture implements PacketSource {
         private boolean fanoutDefragment;
         private boolean fanoutUniqueId;
         private LinkListener linkListener;
+        private boolean linkHeaders;
 
         Builder() {
         }
@@ -328,6 +340,7 @@ public final class PacketCapture implements PacketSource {
             b.fanoutDefragment = fanoutDefragment;
             b.fanoutUniqueId = fanoutUniqueId;
             b.linkListener = linkListener;
+            b.linkHeaders = linkHeaders;
             return b;
         }
 
@@ -502,6 +515,24 @@ public final class PacketCapture implements PacketSource {
             return this;
         }
 
+        /**
+         * On all interfaces, whether to receive each frame with its device's link-layer header as well
+         * (an Ethernet header on Ethernet, veth and loopback devices, none on tun): a {@code SOCK_RAW} socket
+         * instead of the cooked {@code SOCK_DGRAM} one; default off. Packets still start at the network
+         * header, with the link type {@link LinkType#RAW}, so they read, filter and count exactly as without
+         * it; {@link io.panatap.Packet#linkHeaderLength()} tells how many bytes of link-layer header precede
+         * them in the ring (what a pcapng writer stores, with the interface's own link type). The snap length
+         * still counts from the network header. The socket filter is made relative to the network header
+         * ({@link io.panatap.filter.FilterCompiler#compileForNetworkHeader}); where that cannot keep its
+         * meaning (a {@link #filter(BpfProgram) prebuilt program}, or an expression that reads the length or
+         * beyond the fixed headers) the capture stays cooked, as {@link PacketCapture#linkHeaders()} then
+         * reports. Ignored on a named interface, whose frames have their link-layer header anyway.
+         */
+        public Builder linkHeaders(boolean on) {
+            this.linkHeaders = on;
+            return this;
+        }
+
         private boolean allInterfaces0() {
             return interfaceName == null || interfaceName.equals("any");
         }
@@ -517,7 +548,7 @@ public final class PacketCapture implements PacketSource {
         CaptureOptions options() {
             return new CaptureOptions(allInterfaces0() ? null : interfaceName, incoming, outgoing, snapLength,
                     ringSize, blockSize, blockTimeout, pollTimeout, promiscuous, tcpOnly, filter, filterExpression,
-                    fanoutGroup, fanoutMode, fanoutDefragment, fanoutUniqueId);
+                    fanoutGroup, fanoutMode, fanoutDefragment, fanoutUniqueId, linkHeaders);
         }
 
         /**

@@ -43,6 +43,7 @@ final class PacketSocket {
     private int blockCount;
     private int ifindex;
     private int linkType;
+    private boolean linkHeaders;
     private String interfaceName;
     private int fanoutGroup = -1;
 
@@ -81,12 +82,22 @@ final class PacketSocket {
     static PacketSocket open(CaptureOptions o) throws CaptureException {
         int linkType = linkTypeOf(o.interfaceName());
         BpfProgram program = program(o, linkType);
+        boolean linkHeaders = false;
+        if (o.linkHeaders() && o.allInterfaces()) {
+            // The same test, read relative to the network header; null where that could change its meaning.
+            BpfProgram relative = networkRelativeProgram(o);
+            if (relative != null || (program == null && o.filter() == null)) {
+                program = relative;
+                linkHeaders = true;
+            }
+        }
         NativeAccess.require();
         Arena arena = Arena.ofShared();
         PacketSocket s = null;
         try {
             s = new PacketSocket(arena);
             s.linkType = linkType;
+            s.linkHeaders = linkHeaders;
             s.setUp(o, program);
             return s;
         } catch (CaptureException | RuntimeException | Error e) {
@@ -130,6 +141,28 @@ final class PacketSocket {
         return linkType == LinkType.ETHERNET ? TcpOnlyFilter.ethernet(o.snapLength()) : TcpOnlyFilter.network(o.snapLength());
     }
 
+    /**
+     * For {@code SOCK_RAW} on all interfaces: the filter of {@link #program} relative to the network header,
+     * or null for none; null too for a prebuilt program or an expression that reads the length or beyond
+     * the fixed headers (see {@link FilterCompiler#compileForNetworkHeader}), which then keep the cooked socket.
+     */
+    private static BpfProgram networkRelativeProgram(CaptureOptions o) throws CaptureException {
+        if (o.filter() != null) {
+            return null;
+        }
+        if (o.filterExpression() == null && !o.tcpOnly()) {
+            return null; // no filter at all: nothing to move
+        }
+        try {
+            return o.filterExpression() == null ? TcpOnlyFilter.networkRelative(o.snapLength())
+                    : FilterCompiler.compileForNetworkHeader(o.filterExpression(), o.snapLength(), o.tcpOnly(),
+                    TcpOnlyFilter.LINK_HEADER_ROOM);
+        } catch (FilterException e) {
+            throw new CaptureException(CaptureException.Reason.INVALID_ARGUMENT,
+                    "invalid filter '" + o.filterExpression() + "': " + e.getMessage(), e);
+        }
+    }
+
     private void setUp(CaptureOptions o, BpfProgram program) throws CaptureException {
         MemorySegment state = callState;
         boolean all = o.allInterfaces();
@@ -143,7 +176,7 @@ final class PacketSocket {
                 throw noSuchInterface(interfaceName);
             }
         }
-        boolean raw = linkType == LinkType.ETHERNET;
+        boolean raw = linkType == LinkType.ETHERNET || linkHeaders;
 
         // Protocol 0: the socket receives nothing until bind(), so no packet slips past the filter.
         fd = Libc.socket(state, AF_PACKET, (raw ? SOCK_RAW : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
@@ -221,7 +254,8 @@ final class PacketSocket {
     private void setUpRing(CaptureOptions o) throws CaptureException {
         int page = Libc.getpagesize();
         // As libpcap: a frame holds the headers, room to align the packet, and a full snap length.
-        int frameSize = tpacketAlign(TPACKET3_HDRLEN + 16 + o.snapLength());
+        int frameSize = tpacketAlign(TPACKET3_HDRLEN + 16 + o.snapLength()
+                + (linkHeaders ? TcpOnlyFilter.LINK_HEADER_ROOM : 0));
         long block = page;
         while (block < o.blockSize() || block < frameSize) {
             block <<= 1;
@@ -334,6 +368,11 @@ final class PacketSocket {
 
     int linkType() {
         return linkType;
+    }
+
+    /** True for {@code SOCK_RAW} on all interfaces: frames come with their link-layer headers. */
+    boolean linkHeaders() {
+        return linkHeaders;
     }
 
     /** The interface name, {@code "any"} for all interfaces. */

@@ -36,6 +36,8 @@ final class RingReader {
     private final boolean outgoing;
     /** On loopback each packet is seen sent and received: the copy kept is the sent one only for OUT alone. */
     private final boolean loopbackKeepsOutgoing;
+    /** Frames come with their link-layer header ({@code SOCK_RAW} on all interfaces): packets start at tp_net. */
+    private final boolean linkHeaders;
     private final LivePacket packet;
     private int currentBlock;
     private int remainingInBlock;
@@ -46,6 +48,17 @@ final class RingReader {
     /** {@code names} resolves interface indexes for the packets' {@code interfaceName()}; null for none. */
     RingReader(MemorySegment ring, long blockSize, int blockCount, int linkType, int snapLength,
                boolean incoming, boolean outgoing, PacketSocket names) {
+        this(ring, blockSize, blockCount, linkType, snapLength, incoming, outgoing, names, false);
+    }
+
+    /**
+     * As above; with {@code linkHeaders} each frame holds its device's link-layer header before the network
+     * header, and the packet is delivered from the network header with {@link LivePacket#linkHeaderLength()}
+     * telling how many bytes precede it.
+     */
+    RingReader(MemorySegment ring, long blockSize, int blockCount, int linkType, int snapLength,
+               boolean incoming, boolean outgoing, PacketSocket names, boolean linkHeaders) {
+        this.linkHeaders = linkHeaders;
         this.ring = ring;
         this.blockSize = blockSize;
         this.blockCount = blockCount;
@@ -121,14 +134,21 @@ final class RingReader {
         int vlanTpid = !vlan ? 0
                 : (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.get(JAVA_SHORT, frame + TP_VLAN_TPID) & 0xFFFF
                 : EtherType.VLAN_8021Q;
+        int captured = ring.get(JAVA_INT, frame + TP_SNAPLEN);
+        int mac = ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF;
+        int linkHeader = 0;
+        if (linkHeaders) {
+            // The packet starts at the network header, as on the cooked socket; the link header precedes it.
+            linkHeader = Math.clamp((ring.get(JAVA_SHORT, frame + TP_NET) & 0xFFFF) - mac, 0, captured);
+        }
         p.frame(++delivered,
                 (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
                         + ring.get(JAVA_INT, frame + TP_NSEC),
-                Math.min(ring.get(JAVA_INT, frame + TP_SNAPLEN), snapLength),
-                ring.get(JAVA_INT, frame + TP_LEN),
-                frame + (ring.get(JAVA_SHORT, frame + TP_MAC) & 0xFFFF),
+                Math.min(captured - linkHeader, snapLength),
+                ring.get(JAVA_INT, frame + TP_LEN) - linkHeader,
+                frame + mac + linkHeader,
                 ring.get(JAVA_INT, sll + SLL_IFINDEX),
-                packetType, vlan, vlanTci, vlanTpid, sll);
+                packetType, vlan, vlanTci, vlanTpid, sll, linkHeader);
         return true;
     }
 

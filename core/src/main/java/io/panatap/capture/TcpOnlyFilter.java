@@ -21,6 +21,10 @@ import io.panatap.parse.LinkType;
  *   <li>{@link #network(int)} for {@code SOCK_DGRAM} ("all interfaces", non-Ethernet interfaces): the
  *       program sees the packet from the IP header and takes the protocol from the socket buffer with the
  *       ancillary load {@code SKF_AD_PROTOCOL}.</li>
+ *   <li>{@link #networkRelative(int)} for {@code SOCK_RAW} on all interfaces with link-layer headers
+ *       ({@link PacketCapture.Builder#linkHeaders(boolean)}): {@link #network(int)} with every packet load
+ *       relative to the network header, as the link-layer header's length differs per device
+ *       ({@link FilterCompiler#compileForNetworkHeader}).</li>
  * </ul>
  * An accepted packet is kept up to {@code snapLength} bytes (the filter's return value).
  */
@@ -53,6 +57,29 @@ public final class TcpOnlyFilter {
     public static BpfProgram network(int snapLength) {
         return tcpOnSocket(LinkType.RAW, snapLength);
     }
+
+    /**
+     * The filter for frames that start at each device's link-layer header, on all interfaces: the test of
+     * {@link #network(int)}, read relative to the network header ({@code SKF_NET_OFF}); it keeps
+     * {@code snapLength} bytes from the network header behind up to {@value #LINK_HEADER_ROOM} bytes of
+     * link-layer header.
+     *
+     * @param snapLength as for {@link #ethernet(int)}, counted from the network header
+     * @return the program to attach to a {@code SOCK_RAW} packet socket bound to all interfaces
+     */
+    public static BpfProgram networkRelative(int snapLength) {
+        try {
+            return FilterCompiler.compileForNetworkHeader("", snapLength, true, LINK_HEADER_ROOM);
+        } catch (FilterException e) {
+            throw new IllegalStateException("the TCP-only filter does not compile network-relative", e);
+        }
+    }
+
+    /**
+     * Room kept for a link-layer header in front of the snap length on a socket that shows every device's
+     * own link-layer header: libpcap's {@code MAX_LINKHEADER_SIZE}.
+     */
+    public static final int LINK_HEADER_ROOM = 256;
 
     private static BpfProgram tcpOnSocket(int linkType, int snapLength) {
         try {

@@ -125,6 +125,43 @@ public final class FilterCompiler {
         return new Emitter().program(root, acceptValue(snapLength));
     }
 
+    /**
+     * Compiles {@code expression} for a Linux packet socket on all interfaces that receives each frame from
+     * its device's own link-layer header ({@code SOCK_RAW} bound to interface 0), with the meaning it has on
+     * the socket whose frames start at the network header
+     * ({@code compileForSocket(expression, LinkType.RAW, snapLength, tcpOnly)}): the same program with every
+     * packet load made relative to the network header ({@code SKF_NET_OFF}), since the link-layer header's
+     * length differs from device to device. Accepted packets return {@code snapLength + linkHeaderRoom}
+     * (at most {@link PacketSource#DEFAULT_SNAP_LENGTH}), as the kernel counts the bytes kept from the
+     * link-layer header: room for it in front of {@code snapLength} bytes from the network header.
+     *
+     * <p>The kernel reads network-relative loads only from the linear part of the socket buffer, which
+     * holds the headers but often not the payload of a large segment; the program would then reject what
+     * the other socket's accepts. So this returns null for an expression that reads bytes beyond the fixed
+     * headers ({@code ip[0..19]}, {@code ip6[0..39]}, {@code tcp[0..19]}, {@code udp[0..7]},
+     * {@code sctp[0..11]}, with constant offsets) or the length ({@code len}, {@code less},
+     * {@code greater}, which would count the link-layer header): the caller then uses the socket whose frames
+     * start at the network header.
+     *
+     * @param expression     as for {@link #compile(String, int, int)}; blank for the TCP-only test alone
+     * @param snapLength     bytes to keep from the network header; 0 or less means the default
+     * @param tcpOnly        as for {@link #compileForSocket}
+     * @param linkHeaderRoom bytes allowed for the link-layer header in the return value (0 or more)
+     * @return the program, or null if the expression reads beyond the fixed headers or the length
+     * @throws FilterException as {@link #compileForSocket}
+     */
+    public static BpfProgram compileForNetworkHeader(String expression, int snapLength, boolean tcpOnly,
+                                                     int linkHeaderRoom) throws FilterException {
+        if (linkHeaderRoom < 0) {
+            throw new IllegalArgumentException("link header room must not be negative: " + linkHeaderRoom);
+        }
+        if (!NetworkOffsets.qualifies(FilterParser.parse(expression))) {
+            return null;
+        }
+        int keep = (int) Math.min(PacketSource.DEFAULT_SNAP_LENGTH, (long) acceptValue(snapLength) + linkHeaderRoom);
+        return NetworkOffsets.rewrite(compileForSocket(expression, LinkType.RAW, keep, tcpOnly));
+    }
+
     /** What accepted packets return: the snap length, or the default for 0 and less (tcpdump's {@code -s 0}). */
     private static int acceptValue(int snapLength) {
         return snapLength <= 0 ? PacketSource.DEFAULT_SNAP_LENGTH : snapLength;

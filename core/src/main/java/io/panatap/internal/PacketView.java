@@ -34,6 +34,7 @@ public abstract class PacketView implements Packet {
     protected boolean hasVlanTag;
     protected int vlanTci;
     protected int vlanTpid;
+    protected int linkHeaderLength;
 
     protected PacketView(MemorySegment segment, int linkType) {
         this.segment = segment;
@@ -110,6 +111,11 @@ public abstract class PacketView implements Packet {
     @Override
     public final int vlanTpid() {
         return vlanTpid;
+    }
+
+    @Override
+    public final int linkHeaderLength() {
+        return linkHeaderLength;
     }
 
     @Override

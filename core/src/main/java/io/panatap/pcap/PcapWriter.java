@@ -21,30 +21,21 @@ import java.nio.file.Path;
  * {@code FileChannel}), so {@link #close()} can still flush after an interrupt. The file is little-endian;
  * captured bytes beyond the snap length are cut. Not thread-safe.
  */
-public final class PcapWriter implements CaptureFileWriter {
+public final class PcapWriter extends BufferedCaptureWriter {
 
     /** Timestamp resolution of the file (magic 0xa1b2c3d4 or 0xa1b23c4d). */
     public enum Precision { MICRO, NANO }
 
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int BUFFER_SIZE = 64 * 1024;
     private static final long MAX_SECONDS = 0xFFFFFFFFL;
 
-    private final String name;
-    private final OutputStream out;
     private final int linkType;
     private final int snapLength;
     private final Precision precision;
-    private byte[] buffer = new byte[BUFFER_SIZE];
-    private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
-    private int used;
-    private long flushed;
-    private boolean closed;
 
     private PcapWriter(String name, OutputStream out, int linkType, int snapLength, Precision precision) {
-        this.name = name;
-        this.out = out;
+        super(name, out);
         this.linkType = linkType;
         this.snapLength = snapLength;
         this.precision = precision;
@@ -117,11 +108,6 @@ public final class PcapWriter implements CaptureFileWriter {
         return snapLength;
     }
 
-    @Override
-    public long size() {
-        return flushed + used;
-    }
-
     private void writeFileHeader() {
         MemorySegment b = bufferSegment;
         b.set(INT_LE, PcapFormat.MAGIC_OFFSET,
@@ -189,16 +175,8 @@ public final class PcapWriter implements CaptureFileWriter {
             throw new IOException("cannot write to " + name + ": timestamp " + timestampNanos
                     + " ns is outside the pcap range (1970 to 2106)");
         }
-        int recordLength = PcapFormat.RECORD_HEADER_LENGTH + captured;
-        if (buffer.length - used < recordLength) {
-            flush();
-            if (buffer.length < recordLength) {
-                buffer = new byte[recordLength];
-                bufferSegment = MemorySegment.ofArray(buffer);
-            }
-        }
+        int at = reserve(PcapFormat.RECORD_HEADER_LENGTH + captured);
         byte[] b = buffer;
-        int at = used;
         putIntLE(b, at + PcapFormat.RECORD_SECONDS, (int) seconds);
         putIntLE(b, at + PcapFormat.RECORD_FRACTION, (int) (precision == Precision.NANO ? nanos : nanos / 1000));
         putIntLE(b, at + PcapFormat.RECORD_CAPTURED_LENGTH, captured);
@@ -215,37 +193,6 @@ public final class PcapWriter implements CaptureFileWriter {
         b[at + 1] = (byte) (value >>> 8);
         b[at + 2] = (byte) (value >>> 16);
         b[at + 3] = (byte) (value >>> 24);
-    }
-
-    /** Writes the buffered whole records to the file. */
-    @Override
-    public void flush() throws IOException {
-        if (used == 0) {
-            return;
-        }
-        try {
-            out.write(buffer, 0, used);
-            out.flush();
-            flushed += used;
-        } catch (IOException e) {
-            throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
-        } finally {
-            used = 0;
-        }
-    }
-
-    /** Flushes and closes the file; idempotent. */
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        try {
-            flush();
-        } finally {
-            closed = true;
-            out.close();
-        }
     }
 
     private void closeQuietly() {

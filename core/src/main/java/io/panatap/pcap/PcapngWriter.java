@@ -31,18 +31,20 @@ import static io.panatap.pcap.PcapngFormat.OPTION_HEADER_LENGTH;
  * the kernel stripped is put back, as {@link PcapWriter} does. {@link #writeStatistics} adds one interface
  * statistics block per interface.
  *
- * <p>A capture on all interfaces delivers frames that start at the network layer ({@link LinkType#RAW}): no
- * link-layer header is there to write. With {@code cookNetworkLayer}, such a frame that carries the kernel's
- * metadata ({@link Packet#hardwareType()} at least 0) is written behind a Linux cooked v2 header, under an
- * interface of link type {@link LinkType#LINUX_SLL2} named after the real interface: the interface index,
- * packet type, hardware type and link-layer address survive, and no Ethernet header is invented.
+ * <p>A capture on all interfaces delivers frames that start at the network layer ({@link LinkType#RAW}).
+ * With {@code cookNetworkLayer}, such a frame that carries the kernel's metadata ({@link Packet#hardwareType()}
+ * at least 0) is written under an interface of its device's own link type when the frame has that
+ * link-layer header in front of it ({@link Packet#linkHeaderLength()}; {@link LinkType#ETHERNET} for
+ * Ethernet, veth and loopback devices) or needs none ({@link LinkType#RAW} for tun and other devices
+ * without one), the frame from its link-layer header on. Any other is written behind a Linux cooked v2
+ * header, under an interface of link type {@link LinkType#LINUX_SLL2} named after the real interface: the
+ * interface index, packet type, hardware type and link-layer address survive, and no header is invented.
  * Not thread-safe.
  */
-public final class PcapngWriter implements CaptureFileWriter {
+public final class PcapngWriter extends BufferedCaptureWriter {
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int BUFFER_SIZE = 64 * 1024;
     /** An enhanced packet block without data or options: header and trailing length. */
     private static final int EPB_OVERHEAD = PcapngFormat.EPB_MIN_LENGTH;
     /**
@@ -53,16 +55,9 @@ public final class PcapngWriter implements CaptureFileWriter {
     /** {@code epb_flags} per packet type, by ordinal. */
     private static final int[] FLAGS = flagsByType();
 
-    private final String name;
-    private final OutputStream out;
     private final int snapLength;
     private final boolean cookNetworkLayer;
     private final long createdNanos;
-    private byte[] buffer = new byte[BUFFER_SIZE];
-    private MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
-    private int used;
-    private long flushed;
-    private boolean closed;
 
     // Interfaces described so far, by id; and the last one looked up, which nearly every packet hits.
     private int interfaceCount;
@@ -76,8 +71,7 @@ public final class PcapngWriter implements CaptureFileWriter {
     private int lastId = -1;
 
     private PcapngWriter(String name, OutputStream out, int snapLength, boolean cookNetworkLayer) {
-        this.name = name;
-        this.out = out;
+        super(name, out);
         this.snapLength = snapLength;
         this.cookNetworkLayer = cookNetworkLayer;
         this.createdNanos = nowNanos();
@@ -173,7 +167,7 @@ public final class PcapngWriter implements CaptureFileWriter {
         }
         int linkType = packet.linkType();
         if (cookNetworkLayer && linkType == LinkType.RAW && packet.hardwareType() >= 0) {
-            linkType = LinkType.LINUX_SLL2;
+            linkType = RecordBody.deviceLinkType(packet);
         }
         int id = interfaceId(packet, linkType);
         int kind = RecordBody.kind(packet, linkType);
@@ -379,53 +373,5 @@ public final class PcapngWriter implements CaptureFileWriter {
         b.set(SHORT_LE, o + 2, (short) 8);
         b.set(LONG_LE, o + 4, value);
         return o + 12;
-    }
-
-    /** Makes room for a whole block of {@code length} bytes (flushing earlier blocks first); returns where it goes. */
-    private int reserve(int length) throws IOException {
-        if (buffer.length - used < length) {
-            flush();
-            if (buffer.length < length) {
-                buffer = new byte[length];
-                bufferSegment = MemorySegment.ofArray(buffer);
-            }
-        }
-        return used;
-    }
-
-    @Override
-    public long size() {
-        return flushed + used;
-    }
-
-    /** Writes the buffered whole blocks to the file. */
-    @Override
-    public void flush() throws IOException {
-        if (used == 0) {
-            return;
-        }
-        try {
-            out.write(buffer, 0, used);
-            out.flush();
-            flushed += used;
-        } catch (IOException e) {
-            throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
-        } finally {
-            used = 0;
-        }
-    }
-
-    /** Flushes and closes the file; idempotent. */
-    @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        try {
-            flush();
-        } finally {
-            closed = true;
-            out.close();
-        }
     }
 }

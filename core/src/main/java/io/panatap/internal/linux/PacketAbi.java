@@ -204,6 +204,7 @@ public final class PacketAbi {
     public static final long TP_LEN = TPACKET3_HDR.byteOffset(groupElement("tp_len"));
     public static final long TP_STATUS = TPACKET3_HDR.byteOffset(groupElement("tp_status"));
     public static final long TP_MAC = TPACKET3_HDR.byteOffset(groupElement("tp_mac"));
+    public static final long TP_NET = TPACKET3_HDR.byteOffset(groupElement("tp_net"));
     public static final long TP_VLAN_TCI = TPACKET3_HDR.byteOffset(groupElement("hv"), groupElement("hv1"), groupElement("tp_vlan_tci"));
     public static final long TP_VLAN_TPID = TPACKET3_HDR.byteOffset(groupElement("hv"), groupElement("hv1"), groupElement("tp_vlan_tpid"));
 
