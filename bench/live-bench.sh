@@ -33,6 +33,7 @@
 # of each run, output in perf-MODE-RATE-ROUND.data in the directory the script was started from;
 # PERF_WARMUP=1 starts it when the capture is ready, so that it covers the warm-up too.
 # THREADS=1 also prints each run's CPU seconds per thread (from process start; JIT compiler threads apart).
+# RSS=1 also prints each run's resident memory at the end of the measured phase, with and without the ring.
 set -euo pipefail
 out_dir=$PWD
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -52,6 +53,7 @@ USR1=${USR1:-1}
 PERF=${PERF:-}
 PANATAP=${PANATAP:-./panatap}
 THREADS=${THREADS:-0}
+RSS=${RSS:-0}
 PERF_WARMUP=${PERF_WARMUP:-0}
 MODES=${MODES:-"panatap panatap-parse tcpdump"}
 JAVA=${JAVA_HOME:?set JAVA_HOME to a JDK 22+}/bin/java
@@ -212,6 +214,12 @@ for rate in $RATES; do
           comm=${line#*(}; comm=${comm%)*}; rest=${line##*) }
           echo "$rest" | awk -v c="$comm" -v hz="$hz" '{ printf "%.2f %s\n", ($12 + $13) / hz, c }'
         done | awk '{ s[$2 " " $3] += $1 } END { for (k in s) if (s[k] > 0) printf "  thread cpu_s %6.2f  %s\n", s[k], k }' | sort -k3 -rn
+      fi
+      if [ "$RSS" = 1 ]; then
+        # Resident memory at the end of the measured phase, and apart from the ring (the packet socket's mapping).
+        ring_kib=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { m = ($6 ~ /socket:/) } /^Rss:/ && m { r += $2 } END { print r + 0 }' "/proc/$pid/smaps")
+        rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+        echo "  rss MiB $((rss_kib / 1024)), ring $((ring_kib / 1024)), apart from the ring $(((rss_kib - ring_kib) / 1024))"
       fi
       rx1=$(cat "/sys/class/net/$host/statistics/rx_packets")
       # The command stops on SIGINT (as from a terminal), the others on SIGTERM.

@@ -4,13 +4,17 @@ interleaved rounds while loopback TCP traffic (connection attempts to a closed p
 
 usage (root, from the checkout, after the build): python3 bench/resident-memory.py ROUNDS SECONDS
 Prints VmRSS, RssAnon and RssFile (MiB), the ring's resident MiB (the packet socket's mapping in smaps) and
-VmRSS minus the ring. 'before' is the launcher's JVM options before issue 16, 'launcher' those after."""
-import re, signal, socket, subprocess, sys, threading, time
+VmRSS minus the ring. 'before' is the launcher's JVM options before the native heap trim, 'launcher' those
+now. For the floor of any JVM with these options, run a class that only sleeps with them and read VmRSS."""
+import os, re, signal, socket, subprocess, sys, threading, time
 
 JAVA = "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"
+# ARCHIVE=path/to/panatap-*.jsa (the launcher's class archive) maps it in every variant, as the launcher does.
+ARCHIVE = [f"-XX:SharedArchiveFile={os.environ['ARCHIVE']}", "-Xlog:cds=off"] if os.environ.get("ARCHIVE") else []
 VARIANTS = {
-    "before": ["-XX:+UseSerialGC"],
-    "launcher": ["-XX:+UseSerialGC", "-Xms8m", "-Xmn4m", "-XX:-UsePerfData"],
+    "before": ["-XX:+UseSerialGC", "-Xms8m", "-Xmn4m", "-XX:-UsePerfData"] + ARCHIVE,
+    "launcher": ["-XX:+UseSerialGC", "-Xms8m", "-Xmn4m", "-XX:-UsePerfData",
+                 "-XX:TrimNativeHeapInterval=5000"] + ARCHIVE,
 }
 PORT = 5555
 

@@ -87,7 +87,7 @@ class LauncherTest {
     }
 
     @Test
-    void theRunThatCreatesTheClassArchiveLeavesNoLockBehind(@TempDir Path dir) throws Exception {
+    void aTrainingRunAfterTheFirstRunMakesTheClassArchiveAndLeavesNoLockBehind(@TempDir Path dir) throws Exception {
         Path pcap = dir.resolve("empty.pcap"); // a pcap global header and no record
         ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
@@ -96,15 +96,45 @@ class LauncherTest {
         }
         Path target = tree.resolve("cli/target");
         assertThat(finish(start(tree.resolve("panatap"), "-r", pcap.toString())))
-                .as("the training run prints only its own output").isEqualTo(TableFormatter.HEADER);
+                .as("the first run prints only its own output").isEqualTo(TableFormatter.HEADER);
+        awaitNoLock(target); // the training run after it
         assertThat(names(target)).anyMatch(n -> n.endsWith(".jsa"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // A second run maps the archive and leaves the directory as it was.
+        finish(start(tree.resolve("panatap"), "-r", pcap.toString()));
+        assertThat(names(target)).noneMatch(n -> n.endsWith(".lock"));
+    }
+
+    @Test
+    void anArchiveOlderThanTheJarIsMadeAgain(@TempDir Path dir) throws Exception {
+        Path pcap = dir.resolve("empty.pcap");
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        Files.write(pcap, b.array());
+        Path target = tree.resolve("cli/target");
+        finish(start(tree.resolve("panatap"), "-r", pcap.toString()));
+        awaitNoLock(target);
+        Path archive = archive(target);
+        // A rebuilt jar: newer than the archive, which the JVM would no longer map.
+        Files.setLastModifiedTime(target.resolve("panatap.jar"),
+                java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(archive).toMillis() + 5000));
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(0));
+        assertThat(finish(start(tree.resolve("panatap"), "-r", pcap.toString()))).isEqualTo(TableFormatter.HEADER);
+        awaitNoLock(target);
+        assertThat(Files.getLastModifiedTime(archive(target)).toMillis())
+                .as("the stale archive was replaced").isGreaterThan(0);
+    }
+
+    private static Path archive(Path target) throws IOException {
+        List<String> archives = names(target).stream().filter(n -> n.endsWith(".jsa")).toList();
+        assertThat(archives).hasSize(1);
+        return target.resolve(archives.get(0));
+    }
+
+    private static void awaitNoLock(Path target) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (names(target).stream().anyMatch(n -> n.endsWith(".lock")) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(names(target)).noneMatch(n -> n.endsWith(".lock"));
-        // A second run maps the archive and leaves the directory as it was.
-        finish(start(tree.resolve("panatap"), "-r", pcap.toString()));
         assertThat(names(target)).noneMatch(n -> n.endsWith(".lock"));
     }
 

@@ -30,30 +30,80 @@ public final class Libc {
             java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle SOCKET = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = errnoCall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle MMAP = errnoCall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    // Each binding is linked when first used (a holder class per function): linking a downcall handle
+    // costs milliseconds of start-up (a stub class and LambdaForms per call shape), and a command uses only
+    // some of them before its capture is ready (strerror, munmap, if_indextoname, getpagesize: seldom).
+    private static final class Socket {
+        static final MethodHandle H = errnoCall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Bind {
+        static final MethodHandle H = errnoCall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Setsockopt {
+        static final MethodHandle H = errnoCall("setsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Getsockopt {
+        static final MethodHandle H = errnoCall("getsockopt",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = errnoCall("mmap",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
     // No errno capture: munmap runs as the ring's arena cleanup, where a failure cannot be reported anyway.
-    private static final MethodHandle MUNMAP = LINKER.downcallHandle(find("munmap"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(find("getpagesize"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle IF_INDEXTONAME = errnoCall("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    private static final class Munmap {
+        static final MethodHandle H = LINKER.downcallHandle(find("munmap"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Getpagesize {
+        static final MethodHandle H = LINKER.downcallHandle(find("getpagesize"), FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static final class Poll {
+        static final MethodHandle H = errnoCall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Write {
+        static final MethodHandle H = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Eventfd {
+        static final MethodHandle H = errnoCall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class IfNameToIndex {
+        static final MethodHandle H = errnoCall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    private static final class IfIndexToName {
+        static final MethodHandle H = errnoCall("if_indextoname", FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    }
+
     // ioctl(int fd, unsigned long request, ...): the argument after the request is variadic.
-    private static final MethodHandle IOCTL = LINKER.downcallHandle(find("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final class Ioctl {
+        static final MethodHandle H = LINKER.downcallHandle(find("ioctl"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    }
+
     // No errno capture: signal() fails only for an invalid signal number.
-    private static final MethodHandle SIGNAL = LINKER.downcallHandle(find("signal"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"),
-            FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
+    private static final class Signal {
+        static final MethodHandle H = LINKER.downcallHandle(find("signal"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = LINKER.downcallHandle(find("strerror"),
+                FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
+    }
 
     // errno values the capture code reacts to (asm-generic/errno-base.h, errno.h).
     public static final int EPERM = 1;
@@ -91,7 +141,11 @@ public final class Libc {
     }
 
     static MemorySegment find(String name) {
-        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        java.util.Optional<MemorySegment> symbol = LIBC.find(name); // no lambda: one less class to spin at start
+        if (symbol.isEmpty()) {
+            throw new UnsatisfiedLinkError("libc has no " + name);
+        }
+        return symbol.get();
     }
 
     static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
@@ -111,7 +165,7 @@ public final class Libc {
     /** {@code strerror(errno)} as a string, e.g. "Operation not permitted". */
     public static String strerror(int errno) {
         try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment text = (MemorySegment) Strerror.H.invokeExact(errno);
             return text.getString(0, StandardCharsets.UTF_8);
         } catch (Throwable t) {
             return "errno " + errno;
@@ -120,7 +174,7 @@ public final class Libc {
 
     public static int socket(MemorySegment state, int domain, int type, int protocol) {
         try {
-            return (int) SOCKET.invokeExact(state, domain, type, protocol);
+            return (int) Socket.H.invokeExact(state, domain, type, protocol);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -128,7 +182,7 @@ public final class Libc {
 
     public static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
-            return (int) BIND.invokeExact(state, fd, address, length);
+            return (int) Bind.H.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -136,7 +190,7 @@ public final class Libc {
 
     public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
         try {
-            return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+            return (int) Setsockopt.H.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -145,7 +199,7 @@ public final class Libc {
     /** {@code length} points to a {@code socklen_t} holding the buffer size, updated by the kernel. */
     public static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
         try {
-            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+            return (int) Getsockopt.H.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -153,7 +207,7 @@ public final class Libc {
 
     public static MemorySegment mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
         try {
-            return (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
+            return (MemorySegment) Mmap.H.invokeExact(state, MemorySegment.NULL, length, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -161,7 +215,7 @@ public final class Libc {
 
     public static int munmap(MemorySegment address, long length) {
         try {
-            return (int) MUNMAP.invokeExact(address, length);
+            return (int) Munmap.H.invokeExact(address, length);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -169,7 +223,7 @@ public final class Libc {
 
     public static int getpagesize() {
         try {
-            return (int) GETPAGESIZE.invokeExact();
+            return (int) Getpagesize.H.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -177,7 +231,7 @@ public final class Libc {
 
     public static int poll(MemorySegment state, MemorySegment fds, long count, int timeoutMillis) {
         try {
-            return (int) POLL.invokeExact(state, fds, count, timeoutMillis);
+            return (int) Poll.H.invokeExact(state, fds, count, timeoutMillis);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -185,7 +239,7 @@ public final class Libc {
 
     public static int close(MemorySegment state, int fd) {
         try {
-            return (int) CLOSE.invokeExact(state, fd);
+            return (int) Close.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -193,7 +247,7 @@ public final class Libc {
 
     public static long write(MemorySegment state, int fd, MemorySegment buffer, long count) {
         try {
-            return (long) WRITE.invokeExact(state, fd, buffer, count);
+            return (long) Write.H.invokeExact(state, fd, buffer, count);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -201,7 +255,7 @@ public final class Libc {
 
     public static int eventfd(MemorySegment state, int initial, int flags) {
         try {
-            return (int) EVENTFD.invokeExact(state, initial, flags);
+            return (int) Eventfd.H.invokeExact(state, initial, flags);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -210,7 +264,7 @@ public final class Libc {
     /** Returns 0 when there is no such interface. {@code name} is a NUL-terminated string. */
     public static int ifNameToIndex(MemorySegment state, MemorySegment name) {
         try {
-            return (int) IF_NAMETOINDEX.invokeExact(state, name);
+            return (int) IfNameToIndex.H.invokeExact(state, name);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -219,7 +273,7 @@ public final class Libc {
     /** Writes the name of interface {@code index} into {@code buffer} (IF_NAMESIZE bytes); NULL if unknown. */
     public static MemorySegment ifIndexToName(MemorySegment state, int index, MemorySegment buffer) {
         try {
-            return (MemorySegment) IF_INDEXTONAME.invokeExact(state, index, buffer);
+            return (MemorySegment) IfIndexToName.H.invokeExact(state, index, buffer);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -228,7 +282,7 @@ public final class Libc {
     /** {@code ioctl(fd, request, argument)}; -1 with {@code errno} on failure. */
     public static int ioctl(MemorySegment state, int fd, long request, MemorySegment argument) {
         try {
-            return (int) IOCTL.invokeExact(state, fd, request, argument);
+            return (int) Ioctl.H.invokeExact(state, fd, request, argument);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -242,11 +296,11 @@ public final class Libc {
      */
     public static boolean resetIfIgnored(int signal) {
         try {
-            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(signal, MemorySegment.ofAddress(SIG_DFL));
+            MemorySegment previous = (MemorySegment) Signal.H.invokeExact(signal, MemorySegment.ofAddress(SIG_DFL));
             if (previous.address() == SIG_IGN) {
                 return true;
             }
-            MemorySegment ignored = (MemorySegment) SIGNAL.invokeExact(signal, previous);
+            MemorySegment ignored = (MemorySegment) Signal.H.invokeExact(signal, previous);
             return false;
         } catch (Throwable t) {
             throw unexpected(t);
