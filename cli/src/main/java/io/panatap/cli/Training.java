@@ -5,8 +5,6 @@ import io.panatap.capture.PacketCapture;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -18,15 +16,15 @@ import java.util.stream.Stream;
 /**
  * The launcher's class-archive training run, not a user command: {@code java -XX:ArchiveClassesAtExit=A -cp
  * panatap.jar io.panatap.cli.Training}. In one JVM, with all output discarded, it does what users' runs do:
- * reads a small capture in each output format, then captures live on loopback (as root; two short captures,
- * rows and {@code -w}, each ended by the one packet it provokes or after a second), so that the AppCDS
+ * reads a small capture in each output format, then opens live captures on loopback (as root; rows and
+ * {@code -w}, each stopped after {@value #LIVE_MILLIS} ms; nothing is sent), so that the AppCDS
  * archive made from it serves live captures and file reads alike. An archive made from a user's first run
  * held only what that run loaded: one made from {@code -r} saved nothing for a live capture.
  */
 final class Training {
-    private static final long LIVE_SECONDS_AT_MOST = 1;
-    /** The discard port: not the "port 1" that the bench scripts use as a filter that matches nothing. */
-    private static final int PORT = 9;
+    private static final long LIVE_MILLIS = 300;
+    /** A filter that matches nothing the training does: it sends no packet. */
+    private static final String NOTHING = "port 9";
 
     private Training() {
     }
@@ -43,8 +41,8 @@ final class Training {
                 Main.run(run, nowhere, quiet, new Session());
             }
             PacketCapture.warmUp(); // also without the privileges a live capture needs
-            live(nowhere, quiet, "-i", "lo", "-c", "1", "port " + PORT);
-            live(nowhere, quiet, "-i", "lo", "-c", "1", "-w", dir.resolve("live.pcap").toString(), "port " + PORT);
+            live(nowhere, quiet, "-i", "lo", NOTHING);
+            live(nowhere, quiet, "-i", "lo", "-w", dir.resolve("live.pcap").toString(), NOTHING);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -55,18 +53,17 @@ final class Training {
         System.exit(0);
     }
 
-    /** A live capture on loopback stopped by one connection attempt to {@link #PORT}, or by a stop after a second. */
+    /**
+     * A live capture on loopback that the training stops after {@link #LIVE_MILLIS}: it opens, binds and maps
+     * the socket and polls, which loads and links what a live capture needs. It sends nothing: the packet
+     * loop itself is trained by {@link PacketCapture#warmUp()} and the file reads, so the training leaves no
+     * trace on the host's loopback traffic.
+     */
     private static void live(OutputStream out, PrintStream err, String... args) {
         Session session = new Session();
         Thread helper = new Thread(() -> {
             try {
-                Thread.sleep(200);
-                try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", PORT), 200); // refused: a SYN and a RST
-                } catch (IOException expected) {
-                    // Nothing listens on port 1; the packets are what counts.
-                }
-                Thread.sleep(LIVE_SECONDS_AT_MOST * 1000);
+                Thread.sleep(LIVE_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
