@@ -78,6 +78,10 @@ final class LiveCommand {
             if (options.writeFile != null && !options.packetBuffered) {
                 builder.blockTimeout(FILE_BLOCK_TIMEOUT);
             }
+            // A compiled packet loop from the first packet: the warm-up (about 300 ms of CPU) runs before the
+            // socket opens. Run beside open() instead, it reached "ready" sooner but competed with the first
+            // packets on a busy CPU: the live bench lost up to 1 % of a 300,000 packets/s burst at the start.
+            PacketCapture.warmUp();
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);
             }
@@ -110,7 +114,6 @@ final class LiveCommand {
         if (options.verbose) {
             stderr.println("panatap: capture ready on " + where + " after " + sinceLaunchMillis() + " ms");
         }
-        warmUp();
         TextOutput out = new TextOutput(stdout, 64 * 1024);
         CaptureFileWriter writer = null;
         PacketSink sink = null;
@@ -205,7 +208,6 @@ final class LiveCommand {
             stderr.println("panatap: capture ready on " + where + " with " + group.workers() + " workers after "
                     + sinceLaunchMillis() + " ms");
         }
-        warmUp();
         new WorkerCapture(options, group, this::formatter, stdout, stderr, session, where).run(server);
         return Main.OK;
     }
@@ -390,18 +392,6 @@ final class LiveCommand {
             return ProcessHandle.current().info().startInstant()
                     .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
         }
-    }
-
-    /**
-     * A compiled packet loop from the first packet read: the JIT warm-up (some tens of milliseconds of CPU)
-     * runs on this thread once the socket is open and ready, before the first read; packets arriving
-     * meanwhile wait in the kernel ring (32 MiB by default: about 0.7 s of 300,000 packets/s of small
-     * frames). Before open() it delayed "ready" by its whole length; on a second thread beside the first
-     * packets it competed with them on a busy CPU (the live bench lost up to 1 % of a 300,000 packets/s
-     * burst at the start).
-     */
-    private static void warmUp() {
-        PacketCapture.warmUp();
     }
 
     /** Longest wait of a poll that finds nothing: the wake-ups of an idle capture. */
