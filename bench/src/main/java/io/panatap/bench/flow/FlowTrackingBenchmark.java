@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Flow tracking (lookup, state, counters) with {@code flows} established connections (default 100,000): each
- * packet is a 100-byte data segment of a connection picked in a fixed random order over all of them, with
+ * packet is a 100-byte data segment of a connection picked in a fixed random order over all of them (see
+ * {@link #order} for the variants), with
  * its sequence number moving on, so the table's memory is touched as a busy link's would be. The packet is
  * one frame buffer rewritten (address, port, sequence number) before each packet, as a capture ring's
  * freshly written frame is in cache while the table's entries are not.
@@ -45,10 +46,19 @@ public class FlowTrackingBenchmark {
     @Param({"100000"})
     public int flows;
 
+    /**
+     * The order of the packets' flows: {@code shuffled}, every flow once in a fixed random permutation, then
+     * again (the headline); {@code random}, each packet's flow drawn independently, so that consecutive
+     * packets' recency-list neighbours are unrelated too; {@code bursts}, the shuffled order with four
+     * consecutive packets per flow, nearer the locality of real traffic.
+     */
+    @Param({"shuffled"})
+    public String order;
+
     private Arena arena;
     private MemorySegment frame;
     private int[] seq;
-    private int[] order;
+    private int[] sequence;
     private int cursor;
     private long nanos = 1_700_000_000_000_000_000L;
     private final BenchPacket packet = new BenchPacket();
@@ -74,16 +84,41 @@ public class FlowTrackingBenchmark {
         if (table.activeFlows() != flows) {
             throw new IllegalStateException(table.activeFlows() + " flows, expected " + flows);
         }
-        order = new int[flows];
-        for (int i = 0; i < flows; i++) {
-            order[i] = i;
-        }
+        sequence = sequence(order, flows);
+    }
+
+    /** The flows of consecutive packets, as described at {@link #order}. */
+    static int[] sequence(String order, int flows) {
         Random random = new Random(15);
+        int[] shuffled = new int[flows];
+        for (int i = 0; i < flows; i++) {
+            shuffled[i] = i;
+        }
         for (int i = flows - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
+            int t = shuffled[i];
+            shuffled[i] = shuffled[j];
+            shuffled[j] = t;
+        }
+        switch (order) {
+            case "shuffled":
+                return shuffled;
+            case "random": {
+                int[] drawn = new int[Math.max(1 << 20, 4 * flows)];
+                for (int i = 0; i < drawn.length; i++) {
+                    drawn[i] = random.nextInt(flows);
+                }
+                return drawn;
+            }
+            case "bursts": {
+                int[] bursts = new int[4 * flows];
+                for (int i = 0; i < bursts.length; i++) {
+                    bursts[i] = shuffled[i / 4];
+                }
+                return bursts;
+            }
+            default:
+                throw new IllegalArgumentException("order: shuffled, random or bursts: " + order);
         }
     }
 
@@ -100,8 +135,8 @@ public class FlowTrackingBenchmark {
     @OperationsPerInvocation(BATCH)
     public int trackFlows() {
         for (int n = 0; n < BATCH; n++) {
-            int i = order[cursor];
-            cursor = cursor + 1 == flows ? 0 : cursor + 1;
+            int i = sequence[cursor];
+            cursor = cursor + 1 == sequence.length ? 0 : cursor + 1;
             FlowFrames.client(frame, i, seq[i]);
             seq[i] += PAYLOAD;
             table.onPacket(packet.set(frame, nanos += 100));
@@ -114,8 +149,8 @@ public class FlowTrackingBenchmark {
     public long parseOnly() {
         long sum = 0;
         for (int n = 0; n < BATCH; n++) {
-            int i = order[cursor];
-            cursor = cursor + 1 == flows ? 0 : cursor + 1;
+            int i = sequence[cursor];
+            cursor = cursor + 1 == sequence.length ? 0 : cursor + 1;
             FlowFrames.client(frame, i, seq[i]);
             seq[i] += PAYLOAD;
             sum += packet.set(frame, nanos += 100).headers().sequenceNumber();
