@@ -8,6 +8,7 @@ import io.panatap.flow.FlowTable;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 
@@ -43,7 +44,21 @@ final class FlowRows implements PacketListener, FlowListener {
         if (follow != null) {
             builder.streams(follow);
         }
-        this.table = builder.build();
+        if (options.flowLimit != 0) {
+            builder.maxFlows(options.flowLimit);
+        }
+        if (options.flowTimeoutSeconds != 0) {
+            builder.idleTimeout(Duration.ofSeconds(options.flowTimeoutSeconds));
+        }
+        try {
+            this.table = builder.build();
+        } catch (OutOfMemoryError e) {
+            if (options.flowLimit == 0) {
+                throw e;
+            }
+            throw new CommandException("not enough memory for a flow table of " + options.flowLimit
+                    + " connections (about 250 bytes each): give a smaller --flow-limit", e);
+        }
     }
 
     /** For {@code -r}: time is the packets' time only. */

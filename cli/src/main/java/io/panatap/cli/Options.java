@@ -27,6 +27,13 @@ final class Options {
     /** Stand for {@code --flows} and {@code --follow}, which have no short form. */
     private static final char FLOWS = '\u0103';
     private static final char FOLLOW = '\u0104';
+    /** Stand for {@code --flow-limit} and {@code --flow-timeout}. */
+    private static final char FLOW_LIMIT = '\u0105';
+    private static final char FLOW_TIMEOUT = '\u0106';
+    /** The most flows {@code --flow-limit} accepts: some 4 GB of table (about 250 bytes per flow). */
+    static final int MAX_FLOW_LIMIT = 1 << 24;
+    /** The longest {@code --flow-timeout}: a year. */
+    static final long MAX_FLOW_TIMEOUT_SECONDS = 365L * 24 * 3600;
 
     static final String HELP = """
             Usage: panatap [options] [expression]
@@ -48,6 +55,10 @@ final class Options {
               --follow DIR            write each connection's reassembled byte streams to files in DIR (made
                                       if missing), one per direction, named SRC.PORT-DST.PORT as tcpflow
                                       does; without --flows nothing is printed
+              --flow-limit N          with --flows or --follow: the most connections tracked at once, per
+                                      worker (default 65536); a new one then evicts the least recently active
+              --flow-timeout SECONDS  with --flows or --follow: a connection idle this long (capture time)
+                                      ends as timed out (default 300)
               -w FILE                 write packets to a pcap FILE ("-" = standard output), print no rows;
                                       pcapng when FILE ends in .pcapng; on all interfaces a pcap file is
                                       Linux cooked v2 (SLL2), as tcpdump -i any writes
@@ -153,6 +164,10 @@ final class Options {
     boolean flows;
     /** {@code --follow DIR}: reassembled streams to files in DIR; null when not given. */
     String followDir;
+    /** {@code --flow-limit N}: the flow table's size; 0 when not given (the table's default). */
+    int flowLimit;
+    /** {@code --flow-timeout SECONDS}: the flows' idle timeout; 0 when not given (the table's default). */
+    long flowTimeoutSeconds;
     OutputFormat format = OutputFormat.TABLE;
     boolean formatGiven;
     boolean verbose;
@@ -295,6 +310,10 @@ final class Options {
         if (o.writeFile != null && (o.flows || o.followDir != null)) {
             throw new UsageException("-w writes packets: --flows and --follow cannot be used with -w");
         }
+        if ((o.flowLimit != 0 || o.flowTimeoutSeconds != 0) && !o.flows && o.followDir == null) {
+            throw new UsageException((o.flowLimit != 0 ? "--flow-limit" : "--flow-timeout")
+                    + " sets up the flow table: it applies with --flows or --follow");
+        }
         if (o.followDir != null && !o.flows && o.formatGiven) {
             throw new UsageException("--follow alone prints nothing: --format applies with --flows");
         }
@@ -333,13 +352,15 @@ final class Options {
     }
 
     private static boolean takesValue(char c) {
-        return c == WORKERS || c == LISTEN || c == FOLLOW || "icsBwrFQoZCGWz1".indexOf(c) >= 0;
+        return c == WORKERS || c == LISTEN || c == FOLLOW || c == FLOW_LIMIT || c == FLOW_TIMEOUT
+                || "icsBwrFQoZCGWz1".indexOf(c) >= 0;
     }
 
     /**
      * Long option names; {@code 'o'} stands for {@code --format}, {@link #WORKERS} for {@code --workers} and
      * {@link #LISTEN} for {@code --listen}, {@link #FLOWS} and {@link #FOLLOW} for {@code --flows} and
-     * {@code --follow}, {@link #PCAPNG} for
+     * {@code --follow}, {@link #FLOW_LIMIT} and {@link #FLOW_TIMEOUT} for {@code --flow-limit} and
+     * {@code --flow-timeout}, {@link #PCAPNG} for
      * {@code --pcapng}, and {@code '1'}, {@code '2'}, {@code '3'} for {@code --time-stamp-precision}, {@code --micro}
      * and {@code --nano}, which have no short form ({@code -f} and {@code -W} are tcpdump's).
      */
@@ -357,6 +378,8 @@ final class Options {
             case "listen" -> LISTEN;
             case "flows" -> FLOWS;
             case "follow" -> FOLLOW;
+            case "flow-limit" -> FLOW_LIMIT;
+            case "flow-timeout" -> FLOW_TIMEOUT;
             case "relinquish-privileges" -> 'Z';
             case "verbose" -> 'v';
             case "help" -> 'h';
@@ -466,6 +489,8 @@ final class Options {
                 }
                 followDir = value;
             }
+            case FLOW_LIMIT -> flowLimit = (int) number(value, shown, 1, MAX_FLOW_LIMIT);
+            case FLOW_TIMEOUT -> flowTimeoutSeconds = number(value, shown, 1, MAX_FLOW_TIMEOUT_SECONDS);
             case 'F' -> filterFile = nonEmpty(value, shown);
             case 'o' -> {
                 format = switch (value) {
