@@ -78,9 +78,10 @@ final class LiveCommand {
             if (options.writeFile != null && !options.packetBuffered) {
                 builder.blockTimeout(FILE_BLOCK_TIMEOUT);
             }
-            // A compiled packet loop from the first packet: the warm-up (about 300 ms of CPU) runs before the
-            // socket opens. Run beside open() instead, it reached "ready" sooner but competed with the first
-            // packets on a busy CPU: the live bench lost up to 1 % of a 300,000 packets/s burst at the start.
+            // A compiled packet loop from the first packet: the warm-up (40-75 ms of CPU) runs before the
+            // socket opens. Run beside open(), or after it on this thread with packets waiting in the ring, it
+            // reached "ready" sooner but the live bench then lost packets at the start of a 300,000 packets/s
+            // burst (bench/RESULTS.md, "Where the warm-up runs").
             PacketCapture.warmUp();
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);
