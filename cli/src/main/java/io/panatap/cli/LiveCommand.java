@@ -80,8 +80,8 @@ final class LiveCommand {
             }
             // A compiled packet loop from the first packet: the warm-up (40-75 ms of CPU) runs before the
             // socket opens. Run beside open(), or after it on this thread with packets waiting in the ring, it
-            // reached "ready" sooner but the live bench then lost packets at the start of a 300,000 packets/s
-            // burst (bench/RESULTS.md, "Where the warm-up runs").
+            // reached "ready" sooner but the live bench then lost more packets in 300,000 packets/s runs
+            // (bench/RESULTS.md, "Where the warm-up runs").
             PacketCapture.warmUp();
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);
