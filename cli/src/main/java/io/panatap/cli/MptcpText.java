@@ -112,39 +112,21 @@ final class MptcpText {
         int left = len - 4;
         if ((dssFlags & 0x01) != 0) {
             out.append(" ack ");
-            if ((dssFlags & 0x02) != 0) {
-                if (left < 8) {
-                    return false;
-                }
-                SnapBytes.unsigned(out, b.u64(p));
-                p += 8;
-                left -= 8;
-            } else {
-                if (left < 4) {
-                    return false;
-                }
-                out.append(b.u32(p));
-                p += 4;
-                left -= 4;
+            int width = dssNumber(out, b, p, left, (dssFlags & 0x02) != 0);
+            if (width == 0) {
+                return false;
             }
+            p += width;
+            left -= width;
         }
         if ((dssFlags & 0x04) != 0) {
             out.append(" seq ");
-            if ((dssFlags & 0x08) != 0) {
-                if (left < 8) {
-                    return false;
-                }
-                SnapBytes.unsigned(out, b.u64(p));
-                p += 8;
-                left -= 8;
-            } else {
-                if (left < 4) {
-                    return false;
-                }
-                out.append(b.u32(p));
-                p += 4;
-                left -= 4;
+            int width = dssNumber(out, b, p, left, (dssFlags & 0x08) != 0);
+            if (width == 0) {
+                return false;
             }
+            p += width;
+            left -= width;
             if (left < 4) {
                 return false;
             }
@@ -163,6 +145,23 @@ final class MptcpText {
             }
         }
         return left == 0;
+    }
+
+    /**
+     * Appends the DSS data ack or sequence number at {@code p}, 8 bytes wide when {@code wide}, else 4;
+     * returns its width, or 0 when fewer bytes than that are {@code left}.
+     */
+    private static int dssNumber(StringBuilder out, SnapBytes b, int p, int left, boolean wide) {
+        int width = wide ? 8 : 4;
+        if (left < width) {
+            return 0;
+        }
+        if (wide) {
+            SnapBytes.unsigned(out, b.u64(p));
+        } else {
+            out.append(b.u32(p));
+        }
+        return width;
     }
 
     private static boolean addAddress(StringBuilder out, SnapBytes b, int opt, int len) {
