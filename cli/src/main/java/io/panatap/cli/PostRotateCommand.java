@@ -1,11 +1,9 @@
 package io.panatap.cli;
 
+import io.panatap.internal.linux.Libc;
+
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 /**
@@ -19,8 +17,7 @@ import java.util.List;
  * capture goes on, as tcpdump's does when its child cannot exec.
  */
 final class PostRotateCommand {
-    /** {@code PRIO_PROCESS} and the lowest priority ({@code NZERO - 1}). */
-    private static final int PRIO_PROCESS = 0;
+    /** The lowest priority ({@code NZERO - 1}). */
     private static final int LOWEST_PRIORITY = 19;
 
     private final String command;
@@ -47,17 +44,9 @@ final class PostRotateCommand {
     /** setpriority(2) on the child; nothing when it fails (an optimisation for the capture, not a promise). */
     private static void lowestPriority(long pid) {
         try {
-            int ignored = (int) Setpriority.HANDLE.invokeExact(PRIO_PROCESS, (int) pid, LOWEST_PRIORITY);
-        } catch (Throwable e) {
+            Libc.setpriority(Libc.PRIO_PROCESS, (int) pid, LOWEST_PRIORITY);
+        } catch (RuntimeException | Error e) {
             // no native access or no such call: the child keeps the capture's priority
         }
-    }
-
-    /** The downcall, looked up on first use. */
-    private static final class Setpriority {
-        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(
-                Linker.nativeLinker().defaultLookup().find("setpriority").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT));
     }
 }

@@ -100,6 +100,12 @@ public final class Libc {
         static final MethodHandle H = LINKER.downcallHandle(find("signal"), FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS));
     }
 
+    // No errno capture: its only caller ignores a failure.
+    private static final class Setpriority {
+        static final MethodHandle H = LINKER.downcallHandle(find("setpriority"),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
     private static final class Strerror {
         static final MethodHandle H = LINKER.downcallHandle(find("strerror"),
                 FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), JAVA_INT));
@@ -294,6 +300,18 @@ public final class Libc {
      * returns false. {@code signal(2)} can only swap: the default goes in to read the current handler, which
      * is put back unless it was {@code SIG_IGN}.
      */
+    /** {@code PRIO_PROCESS} in {@code sys/resource.h}: {@link #setpriority} of one process. */
+    public static final int PRIO_PROCESS = 0;
+
+    /** setpriority(2): the raw result, 0 or -1. */
+    public static int setpriority(int which, int who, int priority) {
+        try {
+            return (int) Setpriority.H.invokeExact(which, who, priority);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     public static boolean resetIfIgnored(int signal) {
         try {
             MemorySegment previous = (MemorySegment) Signal.H.invokeExact(signal, MemorySegment.ofAddress(SIG_DFL));
