@@ -45,16 +45,11 @@ final class RingReader {
     private long delivered;
     private boolean stopped;
 
-    /** {@code names} resolves interface indexes for the packets' {@code interfaceName()}; null for none. */
-    RingReader(MemorySegment ring, long blockSize, int blockCount, int linkType, int snapLength,
-               boolean incoming, boolean outgoing, PacketSocket names) {
-        this(ring, blockSize, blockCount, linkType, snapLength, incoming, outgoing, names, false);
-    }
-
     /**
-     * As above; with {@code linkHeaders} each frame holds its device's link-layer header before the network
-     * header, and the packet is delivered from the network header with {@link LivePacket#linkHeaderLength()}
-     * telling how many bytes precede it.
+     * {@code names} resolves interface indexes for the packets' {@code interfaceName()}; null for none. With
+     * {@code linkHeaders} each frame holds its device's link-layer header before the network header, and the
+     * packet is delivered from the network header with {@link LivePacket#linkHeaderLength()} telling how many
+     * bytes precede it.
      */
     RingReader(MemorySegment ring, long blockSize, int blockCount, int linkType, int snapLength,
                boolean incoming, boolean outgoing, PacketSocket names, boolean linkHeaders) {
@@ -188,7 +183,7 @@ final class RingReader {
                     MemorySegment.copy(frame, 0, ring, JAVA_BYTE, f + mac, frame.length);
                 }
             }
-            RingReader reader = new RingReader(ring, blockSize, 2, LinkType.ETHERNET, frame.length, true, true, null);
+            RingReader reader = new RingReader(ring, blockSize, 2, LinkType.ETHERNET, frame.length, true, true, null, false);
             int[] tcp = new int[1];
             PacketListener listener = p -> {
                 if (p.headers().isTcp()) {
