@@ -1,12 +1,14 @@
 package io.panatap.cli;
 
 import io.panatap.Packet;
+import io.panatap.capture.PacketCapture;
 import io.panatap.PacketListener;
 import io.panatap.flow.Flow;
 import io.panatap.flow.FlowListener;
 import io.panatap.flow.FlowTable;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +23,8 @@ import java.time.ZoneId;
  * each batch and {@link #finish} at the end.
  */
 final class FlowRows implements PacketListener, FlowListener {
+    /** Size of the warm-up's flow table: its strays and a third of its connections stay open, and get evicted. */
+    private static final int WARM_UP_FLOWS = 256;
     private final FlowTable table;
     private final FlowFormatter formatter;
     private final FollowWriter follow;
@@ -34,8 +38,17 @@ final class FlowRows implements PacketListener, FlowListener {
 
     private FlowRows(Options options, TextOutput out, PrintStream stderr, boolean live, ZoneId zone)
             throws CommandException {
+        this(options, out, stderr, live, zone, false);
+    }
+
+    /**
+     * {@code warmUp}: as the options say, but a small table, and with {@code --follow} the streams are
+     * reassembled and dropped instead of written.
+     */
+    private FlowRows(Options options, TextOutput out, PrintStream stderr, boolean live, ZoneId zone, boolean warmUp)
+            throws CommandException {
         this.formatter = new FlowFormatter(options.format, zone);
-        this.follow = options.followDir == null ? null : FollowWriter.create(options.followDir);
+        this.follow = options.followDir == null || warmUp ? null : FollowWriter.create(options.followDir);
         this.printRows = options.flows;
         this.live = live;
         this.out = out;
@@ -43,8 +56,12 @@ final class FlowRows implements PacketListener, FlowListener {
         FlowTable.Builder builder = FlowTable.builder().listener(this);
         if (follow != null) {
             builder.streams(follow);
+        } else if (warmUp && options.followDir != null) {
+            builder.streams((flow, from, bytes) -> { });
         }
-        if (options.flowLimit != 0) {
+        if (warmUp) {
+            builder.maxFlows(WARM_UP_FLOWS);
+        } else if (options.flowLimit != 0) {
             builder.maxFlows(options.flowLimit);
         }
         if (options.flowTimeoutSeconds != 0) {
@@ -69,6 +86,22 @@ final class FlowRows implements PacketListener, FlowListener {
     /** For a live capture: connections also time out while no packet arrives. */
     static FlowRows forLive(Options options, TextOutput out, PrintStream stderr) throws CommandException {
         return new FlowRows(options, out, stderr, true, ZoneId.systemDefault());
+    }
+
+    /**
+     * A live {@code --flows} or {@code --follow} capture compiled before its first packet: synthetic
+     * connections ({@link PacketCapture#warmUp(io.panatap.PacketListener)}) go through the command's own
+     * classes, a {@link PacketSink} feeding a flow table whose rows and streams go nowhere. The table is small
+     * ({@value #WARM_UP_FLOWS} connections), so evictions come too, as under a flood of new connections.
+     * Without it the JIT compiled the flow path while the first seconds of traffic arrived, on the capture's
+     * CPU: at 300,000 new connections a second the live bench lost packets in about half its runs (bench/RESULTS.md,
+     * "Flows from the first packet").
+     */
+    static void warmUp(Options options, RowFormatter formatter) throws CommandException {
+        TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
+        FlowRows rows = new FlowRows(options, nowhere, new PrintStream(OutputStream.nullOutputStream()), false,
+                ZoneId.systemDefault(), true);
+        PacketCapture.warmUp(new PacketSink(formatter, nowhere, null, null, 0).flows(rows));
     }
 
     /** The table header ({@code --flows} in the table format), once at the start. */

@@ -83,6 +83,9 @@ final class LiveCommand {
             // reached "ready" sooner but the live bench then lost more packets in 300,000 packets/s runs
             // (bench/RESULTS.md, "Where the warm-up runs").
             PacketCapture.warmUp();
+            if (options.flows || options.followDir != null) {
+                FlowRows.warmUp(options, formatter());
+            }
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);
             }

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 /**
  * The launcher's class-archive training run, not a user command: {@code java -XX:ArchiveClassesAtExit=A -cp
  * panatap.jar io.panatap.cli.Training}. In one JVM, with all output discarded, it does what users' runs do:
- * reads a small capture in each output format, then opens live captures on loopback (as root; rows and
- * {@code -w}, each stopped after {@value #LIVE_MILLIS} ms; nothing is sent), so that the AppCDS
+ * reads a small capture in each output format, then opens live captures on loopback (as root; rows,
+ * {@code -w} and {@code --flows}, each stopped after {@value #LIVE_MILLIS} ms; nothing is sent), so that the AppCDS
  * archive made from it serves live captures and file reads alike. An archive made from a user's first run
  * held only what that run loaded: one made from {@code -r} saved nothing for a live capture.
  */
@@ -37,12 +37,13 @@ final class Training {
             String pcap = writeCapture(dir.resolve("training.pcap")).toString();
             for (String[] run : new String[][] {
                     {"-r", pcap}, {"-r", pcap, "--format", "line", "-v"}, {"-r", pcap, "--format", "json"},
-                    {"-r", pcap, "-w", dir.resolve("copy.pcap").toString(), "tcp port 80"}}) {
+                    {"-r", pcap, "-w", dir.resolve("copy.pcap").toString(), "tcp port 80"}, {"-r", pcap, "--flows"}}) {
                 Main.run(run, nowhere, quiet, new Session());
             }
             PacketCapture.warmUp(); // also without the privileges a live capture needs
             live(nowhere, quiet, "-i", "lo", NOTHING);
             live(nowhere, quiet, "-i", "lo", "-w", dir.resolve("live.pcap").toString(), NOTHING);
+            live(nowhere, quiet, "-i", "lo", "--flows", NOTHING); // with its flow warm-up
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {

@@ -2,13 +2,9 @@ package io.panatap.capture;
 
 import io.panatap.PacketListener;
 import io.panatap.parse.EtherType;
-import io.panatap.parse.LinkType;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
-import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.panatap.internal.linux.PacketAbi.*;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -23,10 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  */
 final class RingReader {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
-    private static final AtomicBoolean WARMED_UP = new AtomicBoolean();
-    /** A minimal Ethernet/IPv4/TCP ACK frame for the warm-up ring. */
-    private static final String WARM_UP_FRAME = "020000000001020000000002" + "0800"
-            + "450000280001400040060000" + "0a000001" + "0a000002" + "9c410050000000010000000050100200" + "00000000";
 
     private final MemorySegment ring;
     private final long blockSize;
@@ -151,52 +143,5 @@ final class RingReader {
         INT_HANDLE.setRelease(ring, currentBlock * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
         currentBlock = currentBlock + 1 == blockCount ? 0 : currentBlock + 1;
         remainingInBlock = 0;
-    }
-
-    /**
-     * Runs the walk, once per JVM, over a synthetic ring in memory, so the JIT compiles it (and the header
-     * parser) before real traffic arrives; see {@link PacketCapture#warmUp()}. Needs no native access.
-     */
-    static void warmUpOnce() {
-        if (!WARMED_UP.compareAndSet(false, true)) {
-            return;
-        }
-        final int blockSize = 16 << 10;
-        final int frames = 100;
-        final int stride = 144;
-        final int mac = tpacketAlign(TPACKET3_HDRLEN);
-        byte[] frame = HexFormat.of().parseHex(WARM_UP_FRAME);
-        try (Arena arena = Arena.ofShared()) { // shared, like a real ring's: the same code paths get compiled
-            MemorySegment ring = arena.allocate(2L * blockSize, 4096);
-            for (int b = 0; b < 2; b++) {
-                long block = (long) b * blockSize;
-                ring.set(JAVA_INT, block + BLOCK_NUM_PKTS, frames);
-                ring.set(JAVA_INT, block + BLOCK_OFFSET_TO_FIRST_PKT, (int) TPACKET_BLOCK_DESC.byteSize());
-                for (int i = 0; i < frames; i++) {
-                    long f = block + TPACKET_BLOCK_DESC.byteSize() + (long) i * stride;
-                    ring.set(JAVA_INT, f + TP_NEXT_OFFSET, i + 1 < frames ? stride : 0);
-                    ring.set(JAVA_INT, f + TP_SNAPLEN, frame.length);
-                    ring.set(JAVA_INT, f + TP_LEN, frame.length);
-                    ring.set(JAVA_SHORT, f + TP_MAC, (short) mac);
-                    ring.set(JAVA_INT, f + TP_SOCKADDR_LL + SLL_IFINDEX, 1);
-                    ring.set(JAVA_SHORT, f + TP_SOCKADDR_LL + SLL_HATYPE, (short) ARPHRD_ETHER);
-                    MemorySegment.copy(frame, 0, ring, JAVA_BYTE, f + mac, frame.length);
-                }
-            }
-            RingReader reader = new RingReader(ring, blockSize, 2, LinkType.ETHERNET, frame.length, true, true, null, false);
-            int[] tcp = new int[1];
-            PacketListener listener = p -> {
-                if (p.headers().isTcp()) {
-                    tcp[0]++;
-                }
-            };
-            for (int round = 0; round < 300; round++) {
-                INT_HANDLE.setRelease(ring, BLOCK_STATUS, TP_STATUS_USER);
-                INT_HANDLE.setRelease(ring, blockSize + BLOCK_STATUS, TP_STATUS_USER);
-                reader.deliver(listener, Integer.MAX_VALUE);
-            }
-        } catch (RuntimeException e) {
-            // Only an optimisation: a failure here must not stop anything.
-        }
     }
 }
