@@ -1,7 +1,6 @@
 package io.panatap.cli;
 
 import io.panatap.Packet;
-import io.panatap.capture.PacketCapture;
 import io.panatap.PacketListener;
 import io.panatap.flow.Flow;
 import io.panatap.flow.FlowListener;
@@ -89,19 +88,13 @@ final class FlowRows implements PacketListener, FlowListener {
     }
 
     /**
-     * A live {@code --flows} or {@code --follow} capture compiled before its first packet: synthetic
-     * connections ({@link PacketCapture#warmUp(io.panatap.PacketListener)}) go through the command's own
-     * classes, a {@link PacketSink} feeding a flow table whose rows and streams go nowhere. The table is small
-     * ({@value #WARM_UP_FLOWS} connections), so evictions come too, as under a flood of new connections.
-     * Without it the JIT compiled the flow path while the first seconds of traffic arrived, on the capture's
-     * CPU: at 300,000 new connections a second the live bench lost packets in about half its runs (bench/RESULTS.md,
-     * "Flows from the first packet").
+     * For the JIT warm-up of a live {@code --flows} or {@code --follow} capture ({@link LiveCommand}): rows
+     * to {@code out}, streams reassembled and dropped instead of written, and a table of
+     * {@value #WARM_UP_FLOWS} connections, so that evictions come too, as under a flood of new connections.
      */
-    static void warmUp(Options options, RowFormatter formatter) throws CommandException {
-        TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
-        FlowRows rows = new FlowRows(options, nowhere, new PrintStream(OutputStream.nullOutputStream()), false,
+    static FlowRows forWarmUp(Options options, TextOutput out) throws CommandException {
+        return new FlowRows(options, out, new PrintStream(OutputStream.nullOutputStream()), false,
                 ZoneId.systemDefault(), true);
-        PacketCapture.warmUp(new PacketSink(formatter, nowhere, null, null, 0).flows(rows));
     }
 
     /** The table header ({@code --flows} in the table format), once at the start. */

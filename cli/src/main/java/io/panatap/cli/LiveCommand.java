@@ -78,14 +78,7 @@ final class LiveCommand {
             if (options.writeFile != null && !options.packetBuffered) {
                 builder.blockTimeout(FILE_BLOCK_TIMEOUT);
             }
-            // A compiled packet loop from the first packet: the warm-up (40-75 ms of CPU) runs before the
-            // socket opens. Run beside open(), or after it on this thread with packets waiting in the ring, it
-            // reached "ready" sooner but the live bench then lost more packets in 300,000 packets/s runs
-            // (bench/RESULTS.md, "Where the warm-up runs").
-            PacketCapture.warmUp();
-            if (options.flows || options.followDir != null) {
-                FlowRows.warmUp(options, formatter());
-            }
+            warmUp();
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);
             }
@@ -344,6 +337,29 @@ final class LiveCommand {
         TextOutput out = new TextOutput(stdout, 4096);
         out.append(InterfaceList.format(InterfaceList.ordered(NetworkInterfaces.list())));
         out.flush();
+    }
+
+    /**
+     * A compiled packet loop from the first packet: the JIT warm-up runs before the socket opens. Run beside
+     * open(), or after it on this thread with packets waiting in the ring, it reached "ready" sooner but the
+     * live bench then lost more packets in 300,000 packets/s runs (bench/RESULTS.md, "Where the warm-up
+     * runs"). Rows: the ring walk and the parser over a repeated frame (40-75 ms of CPU). {@code -w}: instead,
+     * synthetic connections through a {@link PacketSink} with a writer of the file's kind that writes nowhere,
+     * so that the JIT compiles the walk with the writer inlined. {@code --flows} and {@code --follow}: both,
+     * the second through a flow table whose rows and streams go nowhere. Measured in bench/RESULTS.md,
+     * "-w from the first packet" and "Flows from the first packet".
+     */
+    void warmUp() throws CommandException {
+        TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
+        if (options.writeFile != null) {
+            PacketCapture.warmUp(new PacketSink(formatter(), nowhere, Writers.forWarmUp(options), null, 0));
+        } else if (options.flows || options.followDir != null) {
+            PacketCapture.warmUp(); // without it first the live bench lost more
+            PacketCapture.warmUp(new PacketSink(formatter(), nowhere, null, null, 0)
+                    .flows(FlowRows.forWarmUp(options, nowhere)));
+        } else {
+            PacketCapture.warmUp();
+        }
     }
 
     private RowFormatter formatter() {

@@ -89,6 +89,32 @@ final class Writers {
     }
 
     /**
+     * For the JIT warm-up before a live {@code -w} capture: a writer of the kind the file gets (pcap or
+     * pcapng, for an Ethernet capture) that writes nowhere.
+     */
+    static CaptureFileWriter forWarmUp(Options options) throws CommandException {
+        try {
+            return onStream(options, pcapng(options, options.writeFile), LinkType.ETHERNET, options.snapLength,
+                    false, OutputStream.nullOutputStream(), "the warm-up");
+        } catch (IOException e) {
+            throw new CommandException("cannot start the warm-up writer (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static CaptureFileWriter onStream(Options options, boolean pcapng, int linkType, int snapLength,
+                                              boolean allInterfaces, OutputStream out, String outName)
+            throws IOException {
+        return pcapng ? PcapngWriter.create(out, outName, snapLength, allInterfaces, application())
+                : PcapWriter.create(out, outName, classicLinkType(linkType, allInterfaces), snapLength,
+                precision(options));
+    }
+
+    /** The pcapng section header's {@code shb_userappl}. */
+    private static String application() {
+        return "panatap " + Main.version();
+    }
+
+    /**
      * One writer for {@code name}, {@code -} meaning standard output. {@code linkType} is the source's link
      * type (pcapng describes each packet's own interface instead); {@code allInterfaces} is true for a live
      * capture on all interfaces.
@@ -98,11 +124,9 @@ final class Writers {
         boolean pcapng = pcapng(options, name);
         int fileLinkType = classicLinkType(linkType, allInterfaces);
         // A cooked header makes each record 20 bytes longer: the snap length covers it, as libpcap's does.
-        String application = "panatap " + Main.version();
         if (name.equals("-")) {
             try {
-                return pcapng ? PcapngWriter.create(stdout, "standard output", snapLength, allInterfaces, application)
-                        : PcapWriter.create(stdout, "standard output", fileLinkType, snapLength, precision(options));
+                return onStream(options, pcapng, linkType, snapLength, allInterfaces, stdout, "standard output");
             } catch (IOException e) {
                 throw new CommandException("cannot write the " + (pcapng ? "pcapng" : "pcap")
                         + " header to standard output (" + e.getMessage() + ")", e);
@@ -120,7 +144,7 @@ final class Writers {
                     + "another path for -w");
         }
         try {
-            return pcapng ? PcapngWriter.create(path, snapLength, allInterfaces, application)
+            return pcapng ? PcapngWriter.create(path, snapLength, allInterfaces, application())
                     : PcapWriter.create(path, fileLinkType, snapLength, precision(options));
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
