@@ -114,9 +114,10 @@ public final class PacketCapture implements PacketSource {
     /**
      * Runs the packet loop over synthetic TCP traffic and hands every packet to {@code listener}, so that the
      * JIT compiles the loop together with the listener's own code before real traffic arrives. Use it when the
-     * listener does much more per packet than {@link #warmUp()} covers (the command warms its file writer this way
-     * for {@code -w}, and its connection table for {@code --flows}). The listener sees 21,600 made-up packets: give it an instance made for the
-     * purpose, of the same classes as the one that will get real traffic, and throw it away afterwards.
+     * listener does much more per packet than {@link #warmUp()} covers (the command warms its file writer this
+     * way for {@code -w}, and its connection table for {@code --flows}). The listener sees 21,600 made-up
+     * packets: give it an instance made for the purpose, of the same classes as the one that will get real
+     * traffic, and throw it away afterwards.
      *
      * <p>The packets are Ethernet/IPv4/TCP, four connections at a time taking turns: 2,100 connections with
      * handshake, data out of order and retransmitted, and FIN or RST (every third seen mid-way, without
