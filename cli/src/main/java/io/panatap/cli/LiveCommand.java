@@ -78,6 +78,10 @@ final class LiveCommand {
             if (options.writeFile != null && !options.packetBuffered) {
                 builder.blockTimeout(FILE_BLOCK_TIMEOUT);
             }
+            // Meanwhile another thread links the native calls open() makes (bench/RESULTS.md, "Start-up").
+            Thread linker = new Thread(PacketCapture::linkNativeCalls, "panatap-link");
+            linker.setDaemon(true);
+            linker.start();
             warmUp();
             if (options.workers > 1) {
                 return runWorkers(builder, where, linkMessages, expression);

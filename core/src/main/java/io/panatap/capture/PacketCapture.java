@@ -4,6 +4,7 @@ import io.panatap.Direction;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
 import io.panatap.filter.BpfProgram;
+import io.panatap.internal.linux.Libc;
 import io.panatap.parse.LinkType;
 
 import java.time.Duration;
@@ -109,6 +110,23 @@ public final class PacketCapture implements PacketSource {
      */
     public static void warmUp() {
         WarmUpRing.warmUpOnce();
+    }
+
+    /**
+     * Links the C library calls that {@link Builder#open()} and the first {@link #poll} make, which otherwise
+     * cost the first {@code open()} in a JVM tens of milliseconds of CPU (the FFM linker starting, then a stub
+     * per call). Optional: call it on another thread while the application does other start-up work (the
+     * command does, beside its JIT warm-up); an {@code open()} meanwhile waits for the calls it needs. Later
+     * calls return at once. A failure (for example a JVM that denies native access) is left for
+     * {@code open()} to report with its reason: this method then returns quietly.
+     */
+    public static void linkNativeCalls() {
+        try {
+            NativeAccess.require();
+            Libc.linkCaptureCalls();
+        } catch (CaptureException | RuntimeException | LinkageError e) {
+            // open() reports it.
+        }
     }
 
     /**

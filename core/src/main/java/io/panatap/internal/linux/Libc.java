@@ -146,6 +146,17 @@ public final class Libc {
     private Libc() {
     }
 
+    /**
+     * Links the calls a capture's {@code open()} and its first poll make (the FFM linker's own start, then a
+     * stub per call), so that an {@code open()} after it does not; another thread that needs one of them
+     * meanwhile waits for its link. Throws what linking throws (for example without native access).
+     */
+    public static void linkCaptureCalls() {
+        MethodHandle[] linked = {Getpagesize.H, Socket.H, Setsockopt.H, Getsockopt.H, Bind.H, IfNameToIndex.H,
+                Ioctl.H, Mmap.H, Eventfd.H, Poll.H};
+        // Reading the holders' fields is what links them.
+    }
+
     static MemorySegment find(String name) {
         java.util.Optional<MemorySegment> symbol = LIBC.find(name); // no lambda: one less class to spin at start
         if (symbol.isEmpty()) {
