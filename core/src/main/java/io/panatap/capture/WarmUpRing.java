@@ -25,9 +25,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  *
  * <p>The frames are Ethernet/IPv4/TCP. For the plain warm-up they are one ACK repeated (the walk and the
  * parser do the same work for any TCP frame). For a listener's warm-up they are rewritten every round into
- * whole connections of {@value #PACKETS_PER_CONNECTION} packets between many addresses and ports (see
- * {@link #writeConnectionPacket}), so that code keyed by the connection, such as a flow table, goes through
- * its paths for new, known, closed and reset connections and for ones seen mid-way.
+ * whole connections between many addresses and ports, with stray segments among them (see
+ * {@link #writePacket}), so that code keyed by the connection, such as a flow table, goes through its paths
+ * for new, known, closed, reset and evicted connections, for ones seen mid-way, and for data out of order.
  */
 final class WarmUpRing {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
@@ -150,15 +150,15 @@ final class WarmUpRing {
 
     /**
      * Writes connection packet number {@code c} (packet {@code n} of the warm-up) into the frame at
-     * {@code f}. Packets come in connections of
-     * {@value #PACKETS_PER_CONNECTION} between a client 10.0.x.y:port and 10.1.0.1:80 or :443, and
-     * {@value #INTERLEAVED} connections at a time take turns: SYN, SYN/ACK, ACK; then the client's 96 bytes of
-     * data in three segments, the last first (out of order, leaving a hole), then the first and the second
-     * (or the second and the first, so the hole closes from either end), then the first again (a
-     * retransmission); then FIN/ACK from each side. Every fifth connection instead ends with the client
-     * announcing a zero window and the server's reset, and every third is seen mid-way (its handshake and end
-     * are plain ACKs), so it stays open until a flow table evicts it or it times out. Sequence and
-     * acknowledgement numbers follow the data; timestamps advance a microsecond a packet.
+     * {@code f}. Packets come in connections of {@value #PACKETS_PER_CONNECTION} between a client
+     * 10.0.x.y:port and 10.1.0.1:80 or :443, and {@value #INTERLEAVED} connections at a time take turns: SYN,
+     * SYN/ACK, ACK; then the client's 96 bytes of data in three segments, the last first (out of order,
+     * leaving a hole), then the first and the second (or the second and the first, so the hole closes from
+     * either end), then the first again (a retransmission); then FIN/ACK from each side. Every fifth
+     * connection instead ends with the client announcing a zero window and the server's reset, and every third
+     * is seen mid-way (its handshake and end are plain ACKs), so it stays open until a flow table evicts it or
+     * it times out. Sequence and acknowledgement numbers follow the data; timestamps advance a microsecond a
+     * packet.
      */
     private void writeConnectionPacket(long f, long n, long c) {
         long turn = c / INTERLEAVED;
