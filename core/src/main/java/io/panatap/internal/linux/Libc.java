@@ -305,12 +305,6 @@ public final class Libc {
         }
     }
 
-    /**
-     * If {@code signal} is ignored ({@code SIG_IGN}, as a shell leaves SIGINT for a background job), sets its
-     * disposition to the default and returns true; otherwise leaves the handler in place (the JVM's own) and
-     * returns false. {@code signal(2)} can only swap: the default goes in to read the current handler, which
-     * is put back unless it was {@code SIG_IGN}.
-     */
     /** {@code PRIO_PROCESS} in {@code sys/resource.h}: {@link #setpriority} of one process. */
     public static final int PRIO_PROCESS = 0;
 
@@ -323,6 +317,12 @@ public final class Libc {
         }
     }
 
+    /**
+     * If {@code signal} is ignored ({@code SIG_IGN}, as a shell leaves SIGINT for a background job), sets its
+     * disposition to the default and returns true; otherwise leaves the handler in place (the JVM's own) and
+     * returns false. {@code signal(2)} can only swap: the default goes in to read the current handler, which
+     * is put back unless it was {@code SIG_IGN}.
+     */
     public static boolean resetIfIgnored(int signal) {
         try {
             MemorySegment previous = (MemorySegment) Signal.H.invokeExact(signal, MemorySegment.ofAddress(SIG_DFL));
