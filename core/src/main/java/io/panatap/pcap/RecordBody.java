@@ -121,7 +121,7 @@ final class RecordBody {
             copyWithTag(packet, src, from, MAC_ADDRESSES_LENGTH, dst, at, captured);
         } else if (kind == LINK) {
             MemorySegment.copy(src, from - packet.linkHeaderLength(), dst, at, captured);
-        } else {
+        } else { // LINK_VLAN: the link header's MAC addresses, the tag, then the rest
             copyWithTag(packet, src, from - packet.linkHeaderLength(), MAC_ADDRESSES_LENGTH, dst, at, captured);
         }
     }
