@@ -354,15 +354,17 @@ final class LiveCommand {
      * "-w from the first packet" and "Flows from the first packet".
      */
     void warmUp() throws CommandException {
+        if (options.writeFile == null && !options.flows && options.followDir == null) {
+            PacketCapture.warmUp();
+            return;
+        }
         TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
         if (options.writeFile != null) {
             PacketCapture.warmUp(new PacketSink(formatter(), nowhere, Writers.forWarmUp(options), null, 0));
-        } else if (options.flows || options.followDir != null) {
+        } else {
             PacketCapture.warmUp(); // without it first the live bench lost more
             PacketCapture.warmUp(new PacketSink(formatter(), nowhere, null, null, 0)
                     .flows(FlowRows.forWarmUp(options, nowhere)));
-        } else {
-            PacketCapture.warmUp();
         }
     }
 
