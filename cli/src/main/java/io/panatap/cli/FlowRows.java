@@ -35,11 +35,6 @@ final class FlowRows implements PacketListener, FlowListener {
     private IOException error;
     private boolean finished;
 
-    private FlowRows(Options options, TextOutput out, PrintStream stderr, boolean live, ZoneId zone)
-            throws CommandException {
-        this(options, out, stderr, live, zone, false);
-    }
-
     /**
      * {@code warmUp}: as the options say, but a small table, and with {@code --follow} the streams are
      * reassembled and dropped instead of written.
@@ -79,12 +74,12 @@ final class FlowRows implements PacketListener, FlowListener {
 
     /** For {@code -r}: time is the packets' time only. */
     static FlowRows forFile(Options options, TextOutput out, PrintStream stderr) throws CommandException {
-        return new FlowRows(options, out, stderr, false, ZoneId.systemDefault());
+        return new FlowRows(options, out, stderr, false, ZoneId.systemDefault(), false);
     }
 
     /** For a live capture: connections also time out while no packet arrives. */
     static FlowRows forLive(Options options, TextOutput out, PrintStream stderr) throws CommandException {
-        return new FlowRows(options, out, stderr, true, ZoneId.systemDefault());
+        return new FlowRows(options, out, stderr, true, ZoneId.systemDefault(), false);
     }
 
     /**
