@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -88,12 +87,7 @@ class LauncherTest {
 
     @Test
     void aTrainingRunAfterTheFirstRunMakesTheClassArchiveAndLeavesNoLockBehind(@TempDir Path dir) throws Exception {
-        Path pcap = dir.resolve("empty.pcap"); // a pcap global header and no record
-        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-        try (OutputStream out = Files.newOutputStream(pcap)) {
-            out.write(b.array());
-        }
+        Path pcap = emptyPcap(dir);
         Path target = tree.resolve("cli/target");
         assertThat(finish(start(tree.resolve("panatap"), "-r", pcap.toString())))
                 .as("the first run prints only its own output").isEqualTo(TableFormatter.HEADER);
@@ -106,10 +100,7 @@ class LauncherTest {
 
     @Test
     void anArchiveOlderThanTheJarIsMadeAgain(@TempDir Path dir) throws Exception {
-        Path pcap = dir.resolve("empty.pcap");
-        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
-        Files.write(pcap, b.array());
+        Path pcap = emptyPcap(dir);
         Path target = tree.resolve("cli/target");
         finish(start(tree.resolve("panatap"), "-r", pcap.toString()));
         awaitNoLock(target);
@@ -122,6 +113,13 @@ class LauncherTest {
         awaitNoLock(target);
         assertThat(Files.getLastModifiedTime(archive(target)).toMillis())
                 .as("the stale archive was replaced").isGreaterThan(0);
+    }
+
+    /** A pcap global header and no record. */
+    private static Path emptyPcap(Path dir) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        return Files.write(dir.resolve("empty.pcap"), b.array());
     }
 
     private static Path archive(Path target) throws IOException {
