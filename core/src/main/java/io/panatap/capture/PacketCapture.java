@@ -87,12 +87,27 @@ public final class PacketCapture implements PacketSource {
     private volatile boolean interfaceDown; // written by the polling thread only
 
     private PacketCapture(CaptureOptions o, PacketSocket socket, LinkListener linkListener) {
+        this(socket, new RingReader(socket.ring(), socket.blockSize(), socket.blockCount(), socket.linkType(),
+                        o.snapLength(), o.incoming(), o.outgoing(), socket, socket.linkHeaders()),
+                o.snapLength(), (int) Math.min(Integer.MAX_VALUE, o.pollTimeout().toMillis()), linkListener);
+    }
+
+    private PacketCapture(PacketSocket socket, RingReader reader, int snapLength, int pollTimeoutMillis,
+                          LinkListener linkListener) {
         this.socket = socket;
+        this.reader = reader;
+        this.snapLength = snapLength;
+        this.pollTimeoutMillis = pollTimeoutMillis;
         this.linkListener = linkListener;
-        this.snapLength = o.snapLength();
-        this.pollTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, o.pollTimeout().toMillis());
-        this.reader = new RingReader(socket.ring(), socket.blockSize(), socket.blockCount(), socket.linkType(),
-                o.snapLength(), o.incoming(), o.outgoing(), socket, socket.linkHeaders());
+    }
+
+    /**
+     * The JIT warm-up's capture ({@link WarmUpRing}): {@code reader} walks the synthetic ring, and a poll
+     * that finds nothing there waits on the {@link PacketSocket#standIn() stand-in} with a timeout of 0; it
+     * is always ready. Not closed: the warm-up releases the stand-in itself.
+     */
+    static PacketCapture forWarmUp(PacketSocket standIn, RingReader reader, int snapLength) {
+        return new PacketCapture(standIn, reader, snapLength, 0, null);
     }
 
     public static Builder builder() {
@@ -143,9 +158,15 @@ public final class PacketCapture implements PacketSource {
      * are in 10.0.0.0/14, timestamps from November 2023 on. The frame is the listener's for the call only, as
      * in a capture.
      *
+     * <p>The packets come through {@link #poll}, as a capture's do, and between them it polls the empty ring
+     * about 2,000 times, each wait a real {@code poll(2)} on a descriptor of its own that is always ready (an
+     * {@code eventfd}, closed afterwards), so that the wait is compiled too: traffic reaches it once per ring
+     * block, too seldom for the JIT to compile it in the first seconds. That part runs only if native access
+     * is enabled for this code, so that a warm-up never brings the JVM's warning about it.
+     *
      * <p>Runs on the calling thread every time it is called: with a {@link io.panatap.flow.FlowTable} as the
-     * listener, after {@link #warmUp()}, 40-60 ms of that thread's CPU on a 2-CPU machine, while the JIT
-     * compiler threads work beside it. Needs no privileges and no native access. An exception from the
+     * listener, after {@link #warmUp()} and {@link #linkNativeCalls()}, 60-130 ms of that thread's CPU on a
+     * 2-CPU machine, while the JIT compiler threads work beside it. Needs no privileges and no native access. An exception from the
      * listener ends the warm-up quietly.
      */
     public static void warmUp(PacketListener listener) {

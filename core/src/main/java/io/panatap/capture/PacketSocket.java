@@ -110,6 +110,35 @@ final class PacketSocket {
     }
 
     /**
+     * A stand-in for the JIT warm-up ({@link WarmUpRing}): no packet socket and no ring, only an
+     * {@code eventfd} that stays readable in place of the socket, so that {@link #await} makes the real
+     * {@code poll(2)} call and returns {@link #READY} at once. Null if native calls are not enabled (the
+     * warm-up must not be the first to trigger the JVM's warning about them) or the descriptor cannot be had.
+     * Release it with {@link #closeStandIn()}.
+     */
+    static PacketSocket standIn() {
+        if (!NativeAccess.class.getModule().isNativeAccessEnabled()) {
+            return null;
+        }
+        Arena arena = Arena.ofShared();
+        PacketSocket s = new PacketSocket(arena);
+        s.fd = Libc.eventfd(s.callState, 1, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
+        if (s.fd < 0) {
+            arena.close();
+            return null;
+        }
+        s.interfaceName = "warm-up";
+        return s;
+    }
+
+    /** Closes a {@link #standIn()}'s descriptor and frees its memory. */
+    void closeStandIn() {
+        closed = true;
+        closeDescriptors();
+        arena.close();
+    }
+
+    /**
      * The link type of frames on {@code name} (null for all interfaces): {@link LinkType#ETHERNET} on
      * Ethernet and loopback devices ({@code SOCK_RAW}), {@link LinkType#RAW} elsewhere ({@code SOCK_DGRAM}).
      */

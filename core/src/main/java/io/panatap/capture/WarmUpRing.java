@@ -28,6 +28,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * whole connections between many addresses and ports, with stray segments among them (see
  * {@link #writePacket}), so that code keyed by the connection, such as a flow table, goes through its paths
  * for new, known, closed, reset and evicted connections, for ones seen mid-way, and for data out of order.
+ * A listener's warm-up also goes through the capture's wait where native calls are allowed: its packets
+ * come through a {@link PacketCapture#poll} on a {@link PacketSocket#standIn() stand-in socket}, and polls
+ * of the empty ring between rounds each make a {@code poll(2)} call that returns at once.
  */
 final class WarmUpRing {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
@@ -46,12 +49,20 @@ final class WarmUpRing {
     private static final int INTERLEAVED = 4;
     /** One packet in this many is a stray (see {@link #writeStray}). */
     private static final int STRAY_EVERY = 8;
+    /**
+     * Polls of an empty ring in a listener's warm-up, spread over its rounds: enough for the JIT to compile
+     * the capture's wait ({@code PacketCapture.poll}, {@code poll(2)} through FFM) while the compiler threads
+     * are busy with the rest, which real traffic otherwise reaches only seconds after the start, at one wait
+     * per ring block.
+     */
+    private static final int EMPTY_POLLS = 2000;
     private static final int ETHERNET = 14;
     private static final int IP = 20;
     private static final int TCP = 20;
     private static final int PAYLOAD = 32;
     private static final int MAC = tpacketAlign(TPACKET3_HDRLEN);
     private static final int STRIDE = tpacketAlign(MAC + ETHERNET + IP + TCP + PAYLOAD);
+    private static final int SNAP = STRIDE - MAC;
     private static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
     /** Capture timestamps of the synthetic packets start here (14 November 2023), one microsecond apart. */
     private static final long FIRST_SECOND = 1_700_000_000L;
@@ -61,8 +72,7 @@ final class WarmUpRing {
 
     private WarmUpRing(MemorySegment ring) {
         this.ring = ring;
-        this.reader = new RingReader(ring, BLOCK_SIZE, BLOCKS, LinkType.ETHERNET, STRIDE - MAC, true, true, null,
-                false);
+        this.reader = new RingReader(ring, BLOCK_SIZE, BLOCKS, LinkType.ETHERNET, SNAP, true, true, null, false);
         for (int b = 0; b < BLOCKS; b++) {
             long block = (long) b * BLOCK_SIZE;
             ring.set(JAVA_INT, block + BLOCK_NUM_PKTS, FRAMES_PER_BLOCK);
@@ -97,8 +107,13 @@ final class WarmUpRing {
     }
 
     private static void run(PacketListener listener, int rounds, boolean connections) {
+        PacketSocket standIn = null;
         try (Arena arena = Arena.ofShared()) { // shared, like a real ring's: the same code paths get compiled
             WarmUpRing warmUp = new WarmUpRing(arena.allocate((long) BLOCKS * BLOCK_SIZE, 4096));
+            // Only a listener's warm-up waits in poll(2): the plain one stays as short as it was.
+            standIn = connections ? PacketSocket.standIn() : null;
+            PacketCapture capture = standIn == null ? null : PacketCapture.forWarmUp(standIn, warmUp.reader, SNAP);
+            int emptyPolls = (EMPTY_POLLS + rounds - 1) / rounds;
             long packet = 0;
             for (int round = 0; round < rounds; round++) {
                 for (int b = 0; b < BLOCKS; b++) {
@@ -109,11 +124,22 @@ final class WarmUpRing {
                     }
                     INT_HANDLE.setRelease(warmUp.ring, (long) b * BLOCK_SIZE + BLOCK_STATUS, TP_STATUS_USER);
                 }
-                warmUp.reader.deliver(listener, Integer.MAX_VALUE);
+                if (capture == null) {
+                    warmUp.reader.deliver(listener, Integer.MAX_VALUE);
+                    continue;
+                }
+                capture.poll(listener, Integer.MAX_VALUE);
+                for (int i = 0; i < emptyPolls; i++) {
+                    capture.poll(listener, Integer.MAX_VALUE); // the ring is empty: waits in poll(2)
+                }
             }
-        } catch (RuntimeException e) {
+        } catch (CaptureException | RuntimeException e) {
             // Only an optimisation: a failure here must not stop anything. A listener's own exception is its
             // to report, as in a capture; here it only ends the warm-up.
+        } finally {
+            if (standIn != null) {
+                standIn.closeStandIn();
+            }
         }
     }
 

@@ -66,6 +66,13 @@ class NativeAccessTest {
     }
 
     @Test
+    void theWarmUpDoesNotTriggerTheWarningOfAJvmThatOnlyWarns() throws Exception {
+        String out = run(false, "--illegal-native-access=warn");
+        assertThat(out).startsWith("WARMED UP\n"); // the warning comes with linking, the first native call
+        assertThat(out).contains("WARNING: A restricted method");
+    }
+
+    @Test
     void theNamedFlagsOpenTheCaptureWithoutAWarning() throws Exception {
         Privileges.requireNetworkAdmin();
         String onClassPath = run(false, "--illegal-native-access=deny", "--enable-native-access=ALL-UNNAMED");

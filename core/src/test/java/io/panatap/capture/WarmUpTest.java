@@ -7,17 +7,30 @@ import io.panatap.flow.Flow;
 import io.panatap.flow.FlowListener;
 import io.panatap.flow.FlowTable;
 import io.panatap.flow.Side;
+import io.panatap.internal.linux.PacketAbi;
+import io.panatap.parse.LinkType;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The synthetic traffic of {@link PacketCapture#warmUp(PacketListener)}, as a listener and a flow table see it. */
+/**
+ * The synthetic traffic of {@link PacketCapture#warmUp(PacketListener)}, as a listener and a flow table see it,
+ * and the warm-up's wait in {@code poll(2)}.
+ */
 class WarmUpTest {
     private static final int CONNECTIONS = 2100;
     private static final int STRAYS = 2700;
@@ -117,6 +130,51 @@ class WarmUpTest {
         assertThat(strayFlows[0]).isBetween(100, 16 * 64);
         assertThat(strayDisorder[0]).isPositive();
         assertThat(strayRetransmissions[0]).isPositive();
+    }
+
+    @Test
+    void aListenersWarmUpClosesTheDescriptorItWaitsOn() throws Exception {
+        long before = openDescriptors();
+        PacketCapture.warmUp(p -> { });
+        PacketCapture.warmUp(p -> {
+            throw new IllegalStateException("listener failed");
+        });
+        assertThat(openDescriptors()).isEqualTo(before);
+    }
+
+    /**
+     * The warm-up's wait: the stand-in is always ready, so a poll of its capture returns at once, with the
+     * packets of the blocks released to it or with none.
+     */
+    @Test
+    void theWarmUpCaptureWaitsInPollOnTheStandInAndReturnsAtOnce() throws Exception {
+        PacketSocket standIn = PacketSocket.standIn();
+        assertThat(standIn).as("the tests run with native access").isNotNull();
+        try (Arena arena = Arena.ofConfined()) {
+            assertThat(standIn.await(100_000, new AtomicBoolean())).isEqualTo(PacketSocket.READY);
+            assertThat(standIn.await(100_000, new AtomicBoolean(true))).isEqualTo(PacketSocket.TIMEOUT); // closed
+            int blockSize = 4096;
+            MemorySegment ring = arena.allocate(2L * blockSize, 4096); // both blocks the kernel's: nothing ready
+            RingReader reader = new RingReader(ring, blockSize, 2, LinkType.ETHERNET, 1500, true, true, null, false);
+            PacketCapture capture = PacketCapture.forWarmUp(standIn, reader, 1500);
+            int[] packets = new int[1];
+            for (int i = 0; i < 100; i++) {
+                assertThat(capture.poll(p -> packets[0]++, 64)).isZero();
+            }
+            assertThat(packets[0]).isZero();
+            ring.set(ValueLayout.JAVA_INT, PacketAbi.BLOCK_STATUS, PacketAbi.TP_STATUS_USER); // an empty block
+            assertThat(capture.poll(p -> packets[0]++, 64)).isZero();
+            assertThat(ring.get(ValueLayout.JAVA_INT, PacketAbi.BLOCK_STATUS)).as("handed back")
+                    .isEqualTo(PacketAbi.TP_STATUS_KERNEL);
+        } finally {
+            standIn.closeStandIn();
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     @Test
