@@ -160,14 +160,14 @@ public final class PacketCapture implements PacketSource {
      *
      * <p>The packets come through {@link #poll}, as a capture's do, and between them it polls the empty ring
      * about 2,000 times, each wait a real {@code poll(2)} on a descriptor of its own that is always ready (an
-     * {@code eventfd}, closed afterwards), so that the wait is compiled too: traffic reaches it once per ring
-     * block, too seldom for the JIT to compile it in the first seconds. That part runs only if native access
+     * {@code eventfd}, closed afterwards), so that the wait is compiled early too: traffic reaches it once per
+     * ring block, too seldom for the JIT to compile it in the first seconds. That part runs only if native access
      * is enabled for this code, so that a warm-up never brings the JVM's warning about it.
      *
      * <p>Runs on the calling thread every time it is called: with a {@link io.panatap.flow.FlowTable} as the
      * listener, after {@link #warmUp()} and {@link #linkNativeCalls()}, 60-130 ms of that thread's CPU on a
-     * 2-CPU machine, while the JIT compiler threads work beside it. Needs no privileges and no native access. An exception from the
-     * listener ends the warm-up quietly.
+     * 2-CPU machine, while the JIT compiler threads work beside it. Needs no privileges and no native access.
+     * An exception from the listener ends the warm-up quietly.
      */
     public static void warmUp(PacketListener listener) {
         WarmUpRing.warmUp(Objects.requireNonNull(listener, "listener"));

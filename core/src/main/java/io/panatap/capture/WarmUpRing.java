@@ -50,10 +50,11 @@ final class WarmUpRing {
     /** One packet in this many is a stray (see {@link #writeStray}). */
     private static final int STRAY_EVERY = 8;
     /**
-     * Polls of an empty ring in a listener's warm-up, spread over its rounds: enough for the JIT to compile
-     * the capture's wait ({@code PacketCapture.poll}, {@code poll(2)} through FFM) while the compiler threads
-     * are busy with the rest, which real traffic otherwise reaches only seconds after the start, at one wait
-     * per ring block.
+     * Polls of an empty ring in a listener's warm-up, spread over its rounds. Real traffic waits once per ring
+     * block, so without them the capture's wait ({@code PacketCapture.poll}, {@code poll(2)} through FFM) runs
+     * interpreted for seconds after the start. These customise the downcall's method handle here and run the
+     * wait's invocation counters up, so that the JIT compiles it at the first real waits, even while the
+     * compiler threads are still busy with the rest of the warm-up.
      */
     private static final int EMPTY_POLLS = 2000;
     private static final int ETHERNET = 14;
