@@ -6,8 +6,6 @@ import io.panatap.pcap.PcapWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -16,6 +14,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -39,9 +39,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *       {@code writev(2)}, the most one call takes.</li>
  * </ul>
  * The ring is 64 MiB of frames with 64 bytes of room before each (as a {@code TPACKET_V3} block lays them
- * out), walked in order, so frames come from memory as a live capture's come from the other CPU's cache. {@code /dev/null}
- * reads nothing the kernel is given, so {@code writev} here leaves the frames untouched: on a real file the
- * kernel copies them into the page cache instead, for any of the three.
+ * out), walked in order, so frames come from memory as a live capture's come from the other CPU's cache.
+ * {@code /dev/null} reads nothing the kernel is given, so {@code writev} here leaves the frames untouched: on a
+ * real file the kernel copies them into the page cache instead, whichever way they are handed over.
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.panatap.bench.write.WritevComparison [frameLength] [rounds]</pre>
  */
@@ -59,6 +59,8 @@ public final class WritevComparison {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITEV = LINKER.downcallHandle(LINKER.defaultLookup().find("writev").orElseThrow(),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private WritevComparison() {
     }
@@ -78,6 +80,9 @@ public final class WritevComparison {
                 }
             }
             int fd = (int) OPEN.invokeExact(arena.allocateFrom("/dev/null"), O_WRONLY);
+            if (fd < 0) {
+                throw new IOException("cannot open /dev/null");
+            }
             PcapWriter writer = PcapWriter.create(out, "/dev/null", LinkType.ETHERNET, 262144,
                     PcapWriter.Precision.MICRO);
             FileChannel channel = out.getChannel();
@@ -115,6 +120,7 @@ public final class WritevComparison {
                     }
                 }
             }
+            int ignored = (int) CLOSE.invokeExact(fd); // /dev/null: nothing to lose
             for (int v = 0; v < names.length; v++) {
                 Arrays.sort(ns[v]);
                 System.out.printf("%-7s %d-byte frames: median %.1f ns per packet (quartiles %.1f-%.1f)%n", names[v],
@@ -146,14 +152,14 @@ public final class WritevComparison {
         long used = 0;
         for (int f = 0; f < frames.count(); f++) {
             if (used + 16 + length > BUFFER) {
-                long n = (long) WRITE.invokeExact(fd, buffer, used);
+                wrote((long) WRITE.invokeExact(fd, buffer, used), used);
                 used = 0;
             }
             putHeader(buffer, used, timestamp(f), length);
             MemorySegment.copy(ring, (long) f * frames.stride(), buffer, used + 16, length);
             used += 16 + length;
         }
-        long n = (long) WRITE.invokeExact(fd, buffer, used);
+        wrote((long) WRITE.invokeExact(fd, buffer, used), used);
     }
 
     private static void writev(MemorySegment ring, Frames frames, MemorySegment headers, MemorySegment iov, int fd,
@@ -170,12 +176,19 @@ public final class WritevComparison {
             iov.set(JAVA_LONG, v + 16, ringAddress + (long) f * frames.stride());
             iov.set(JAVA_LONG, v + 24, length);
             if (++records == IOV_RECORDS) {
-                long n = (long) WRITEV.invokeExact(fd, iov, 2 * records);
+                wrote((long) WRITEV.invokeExact(fd, iov, 2 * records), (16L + length) * records);
                 records = 0;
             }
         }
         if (records > 0) {
-            long n = (long) WRITEV.invokeExact(fd, iov, 2 * records);
+            wrote((long) WRITEV.invokeExact(fd, iov, 2 * records), (16L + length) * records);
+        }
+    }
+
+    /** {@code /dev/null} takes everything at once; anything else means the comparison is broken. */
+    private static void wrote(long written, long expected) throws IOException {
+        if (written != expected) {
+            throw new IOException("wrote " + written + " of " + expected + " bytes");
         }
     }
 
