@@ -61,8 +61,16 @@ final class WarmUpRing {
     private static final int IP = 20;
     private static final int TCP = 20;
     private static final int PAYLOAD = 32;
+    /**
+     * Stray segments carry 0 to this many bytes of data, so that frames come in every length from 54 to 117
+     * bytes, every remainder modulo 8 below and above 64: the JDK's segment copy (which the file writers use)
+     * takes different branches by length, and a length the warm-up never showed sends its compiled code back
+     * to the interpreter when real traffic shows it.
+     */
+    private static final int MAX_STRAY_PAYLOAD = 63;
     private static final int MAC = tpacketAlign(TPACKET3_HDRLEN);
-    private static final int STRIDE = tpacketAlign(MAC + ETHERNET + IP + TCP + PAYLOAD);
+    /** Room for the longest frame, and for the last word of its payload (written whole, see {@link #writeFrame}). */
+    private static final int STRIDE = tpacketAlign(MAC + ETHERNET + IP + TCP + MAX_STRAY_PAYLOAD + 3);
     private static final int SNAP = STRIDE - MAC;
     private static final int FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10;
     /** Capture timestamps of the synthetic packets start here (14 November 2023), one microsecond apart. */
@@ -162,15 +170,15 @@ final class WarmUpRing {
 
     /**
      * A segment of traffic without a pattern, as scans and the middles of long connections look: an ACK,
-     * with or without 32 bytes of data, from one of 16 hosts 10.2.0.x and 64 ports to 10.1.0.1:80, with a
-     * random sequence number, so that the few thousand strays of a warm-up meet each other again in every
+     * half of them with 0 to {@value #MAX_STRAY_PAYLOAD} bytes of data, from one of 16 hosts 10.2.0.x and 64
+     * ports to 10.1.0.1:80, with a random sequence number, so that the few thousand strays of a warm-up meet each other again in every
      * order a sequence can come in.
      */
     private void writeStray(long f, long n) {
         long r = n * 0x9E37_79B9_7F4A_7C15L;
         r = (r ^ r >>> 29) * 0xBF58_476D_1CE4_E5B9L;
         r ^= r >>> 32;
-        int payload = (r & 0x400) != 0 ? PAYLOAD : 0;
+        int payload = (r & 0x400) != 0 ? (int) (r >>> 11) & MAX_STRAY_PAYLOAD : 0;
         writeFrame(f, n, true, 0x0a02_0000 | (int) (r & 0xF), 40_000 + (int) (r >>> 4 & 0x3F), 80,
                 (int) (r >>> 32), 1, payload > 0 ? PSH | ACK : ACK, 0xFFFF, payload);
     }
