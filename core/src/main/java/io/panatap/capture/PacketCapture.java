@@ -154,7 +154,8 @@ public final class PacketCapture implements PacketSource {
      *
      * <p>The packets are Ethernet/IPv4/TCP, four connections at a time taking turns: 2,100 connections with
      * handshake, data out of order and retransmitted, and FIN or RST (every third seen mid-way, without
-     * either), and among them 2,700 stray segments of 1,024 endpoints with random sequence numbers. Addresses
+     * either), and among them 2,700 stray segments of 1,024 endpoints with random sequence numbers, half of
+     * them with 0 to 63 bytes of data, so that frames come in every length from 54 to 117 bytes. Addresses
      * are in 10.0.0.0/14, timestamps from November 2023 on. The frame is the listener's for the call only, as
      * in a capture.
      *

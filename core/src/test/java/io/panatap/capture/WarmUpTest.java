@@ -22,6 +22,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,7 @@ class WarmUpTest {
         int[] strays = new int[1];
         int[] out = new int[1];
         Set<Long> endpoints = new HashSet<>();
+        Set<Integer> strayLengths = new HashSet<>();
         long[] lastNanos = {Long.MIN_VALUE};
         boolean[] ordered = {true};
         PacketCapture.warmUp(p -> {
@@ -56,12 +59,16 @@ class WarmUpTest {
             lastNanos[0] = p.timestampNanos();
             if (p.headers().ipv4Source() >>> 16 == 0x0a02) { // 10.2.0.0/16
                 strays[0]++;
+                strayLengths.add(p.captureLength());
                 return;
             }
             endpoints.add((long) p.headers().ipv4Source() << 16 | p.headers().sourcePort());
         });
         assertThat(packets[0]).isEqualTo(CONNECTIONS * PACKETS_PER_CONNECTION + STRAYS);
         assertThat(strays[0]).isEqualTo(STRAYS);
+        // Every length from 54 to 117 bytes: every remainder modulo 8 below and above 64, where copying
+        // a frame takes different branches.
+        assertThat(strayLengths).isEqualTo(IntStream.rangeClosed(54, 117).boxed().collect(Collectors.toSet()));
         assertThat(out[0]).isEqualTo(CONNECTIONS * 2); // SYN/ACK and the last segment come from the server
         assertThat(endpoints).hasSize(CONNECTIONS + 2); // every client, and the server on ports 80 and 443
         assertThat(ordered[0]).isTrue();
