@@ -171,8 +171,8 @@ final class WarmUpRing {
     /**
      * A segment of traffic without a pattern, as scans and the middles of long connections look: an ACK,
      * half of them with 0 to {@value #MAX_STRAY_PAYLOAD} bytes of data, from one of 16 hosts 10.2.0.x and 64
-     * ports to 10.1.0.1:80, with a random sequence number, so that the few thousand strays of a warm-up meet each other again in every
-     * order a sequence can come in.
+     * ports to 10.1.0.1:80, with a random sequence number, so that the few thousand strays of a warm-up meet
+     * each other again in every order a sequence can come in.
      */
     private void writeStray(long f, long n) {
         long r = n * 0x9E37_79B9_7F4A_7C15L;

@@ -43,7 +43,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code /dev/null} reads nothing the kernel is given, so {@code writev} here leaves the frames untouched: on a
  * real file the kernel copies them into the page cache instead, whichever way they are handed over.
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.panatap.bench.write.WritevComparison [frameLength] [rounds]</pre>
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar \
+ *     io.panatap.bench.write.WritevComparison [frameLength] [rounds]
+ * </pre>
  */
 public final class WritevComparison {
     private static final long RING = 64L << 20;
@@ -53,16 +56,18 @@ public final class WritevComparison {
     private static final int O_WRONLY = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle WRITE = LINKER.downcallHandle(LINKER.defaultLookup().find("write").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle WRITEV = LINKER.downcallHandle(LINKER.defaultLookup().find("writev").orElseThrow(),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle OPEN = libc("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle WRITE =
+            libc("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITEV =
+            libc("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CLOSE = libc("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     private WritevComparison() {
+    }
+
+    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
     }
 
     public static void main(String[] args) throws Throwable {

@@ -4,9 +4,9 @@ import io.panatap.capture.CaptureException;
 import io.panatap.capture.PacketCapture;
 
 /**
- * Warms up (plain and with a listener), links the native calls, then opens a capture on the interface named by the argument twice,
- * printing how each attempt went: run as a child JVM with or without native access. In its own package so
- * that it also runs from the class path while {@code io.panatap.core} is on the module path (a package
+ * Warms up (plain and with a listener), links the native calls, then opens a capture on the interface named by the
+ * argument twice, printing how each attempt went: run as a child JVM with or without native access. In its own
+ * package so that it also runs from the class path while {@code io.panatap.core} is on the module path (a package
  * belongs to one module only).
  */
 public final class NativeAccessMain {
