@@ -20,10 +20,10 @@ final class NativeAccess {
      * @throws CaptureException {@link CaptureException.Reason#NATIVE_ACCESS_DENIED} naming the flag to add
      */
     static void require() throws CaptureException {
-        Module module = NativeAccess.class.getModule();
-        if (module.isNativeAccessEnabled()) {
+        if (enabled()) {
             return;
         }
+        Module module = NativeAccess.class.getModule();
         try {
             Libc.getpagesize(); // initialises the bindings: the first restricted method calls
         } catch (IllegalCallerException | LinkageError e) {
@@ -37,6 +37,14 @@ final class NativeAccess {
             throw new CaptureException(CaptureException.Reason.NATIVE_ACCESS_DENIED,
                     "the JVM denies native access, which AF_PACKET capture needs: " + how, e);
         }
+    }
+
+    /**
+     * Whether native access is enabled for this code outright: native calls then neither fail nor bring the
+     * JVM's warning. False also where they would work with only a warning.
+     */
+    static boolean enabled() {
+        return NativeAccess.class.getModule().isNativeAccessEnabled();
     }
 
     /**

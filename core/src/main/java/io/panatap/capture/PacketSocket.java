@@ -117,7 +117,7 @@ final class PacketSocket {
      * Release it with {@link #closeStandIn()}.
      */
     static PacketSocket standIn() {
-        if (!NativeAccess.class.getModule().isNativeAccessEnabled()) {
+        if (!NativeAccess.enabled()) {
             return null;
         }
         Arena arena = Arena.ofShared();
