@@ -1,5 +1,8 @@
 package io.panatap.capture;
 
+import io.panatap.Packet;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.PacketListener;
 import io.panatap.parse.EtherType;
 
@@ -15,7 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * The walk over a {@code TPACKET_V3} ring: takes the blocks the kernel has handed to user space in order,
  * fills the {@link LivePacket} view from each frame's {@code tpacket3_hdr} and {@code sockaddr_ll}, drops
  * the frames the direction selection rejects, calls the listener, and hands each block back once its last
- * frame was delivered. Nothing is allocated per packet. Used by the polling thread only.
+ * frame was delivered. A {@link PacketBatchListener} gets the frames of a block as batches instead, the block
+ * handed back after the batch with its last frame. Nothing is allocated per packet. Used by the polling thread
+ * only.
  */
 final class RingReader {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
@@ -31,6 +36,7 @@ final class RingReader {
     /** Frames come with their link-layer header ({@code SOCK_RAW} on all interfaces): packets start at tp_net. */
     private final boolean linkHeaders;
     private final LivePacket packet;
+    private final Batch batch = new Batch();
     private int currentBlock;
     private int remainingInBlock;
     private long nextFrame;
@@ -68,28 +74,22 @@ final class RingReader {
 
     /** Delivers at most {@code limit} ready packets, without waiting; returns how many. */
     int deliver(PacketListener listener, int limit) {
+        if (listener instanceof PacketBatchListener batches) {
+            return deliverBatches(batches, limit);
+        }
         final MemorySegment ring = this.ring;
         final LivePacket p = this.packet;
         int n = 0;
         while (n < limit && !stopped) { // the listener may close the capture
-            if (remainingInBlock == 0) {
-                long block = currentBlock * blockSize;
-                int status = (int) INT_HANDLE.getAcquire(ring, block + BLOCK_STATUS);
-                if ((status & TP_STATUS_USER) == 0) {
-                    break;
-                }
-                remainingInBlock = ring.get(JAVA_INT, block + BLOCK_NUM_PKTS);
-                nextFrame = block + (ring.get(JAVA_INT, block + BLOCK_OFFSET_TO_FIRST_PKT) & 0xFFFFFFFFL);
-                if (remainingInBlock == 0) {
-                    releaseBlock();
-                    continue;
-                }
+            if (remainingInBlock == 0 && !blockReady()) {
+                break;
             }
             long frame = nextFrame;
             nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
             boolean lastInBlock = --remainingInBlock == 0;
             try {
-                if (fill(ring, frame, p)) {
+                if (accepts(ring, frame)) {
+                    fill(ring, frame, p, ++delivered);
                     n++;
                     listener.onPacket(p);
                 }
@@ -102,8 +102,70 @@ final class RingReader {
         return n;
     }
 
-    /** Reads the frame's metadata into the view; false if the direction selection rejects it. */
-    private boolean fill(MemorySegment ring, long frame, LivePacket p) {
+    /**
+     * Like {@link #deliver} for a listener that takes batches: each batch holds the accepted frames among the
+     * next ones of the current block, at most {@link PacketBatchListener#MAX_BATCH} and what is left of
+     * {@code limit}.
+     */
+    private int deliverBatches(PacketBatchListener listener, int limit) {
+        final MemorySegment ring = this.ring;
+        final long[] frames = batch.frames;
+        int n = 0;
+        while (n < limit && !stopped) {
+            if (remainingInBlock == 0 && !blockReady()) {
+                break;
+            }
+            int size = 0;
+            int room = Math.min(limit - n, frames.length);
+            while (size < room && remainingInBlock > 0) {
+                long frame = nextFrame;
+                nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
+                remainingInBlock--;
+                if (accepts(ring, frame)) {
+                    frames[size++] = frame;
+                }
+            }
+            boolean lastInBlock = remainingInBlock == 0;
+            batch.size = size;
+            batch.firstNumber = delivered + 1;
+            delivered += size;
+            n += size;
+            try {
+                if (size > 0) {
+                    listener.onBatch(batch);
+                }
+            } finally {
+                batch.size = 0;
+                if (lastInBlock) {
+                    releaseBlock();
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * With the current block done: whether the kernel has handed over the next one with frames in it, which
+     * then becomes the current block (an empty one is handed back at once).
+     */
+    private boolean blockReady() {
+        while (remainingInBlock == 0) {
+            long block = currentBlock * blockSize;
+            int status = (int) INT_HANDLE.getAcquire(ring, block + BLOCK_STATUS);
+            if ((status & TP_STATUS_USER) == 0) {
+                return false;
+            }
+            remainingInBlock = ring.get(JAVA_INT, block + BLOCK_NUM_PKTS);
+            nextFrame = block + (ring.get(JAVA_INT, block + BLOCK_OFFSET_TO_FIRST_PKT) & 0xFFFFFFFFL);
+            if (remainingInBlock == 0) {
+                releaseBlock();
+            }
+        }
+        return true;
+    }
+
+    /** Whether the direction selection keeps the frame. */
+    private boolean accepts(MemorySegment ring, long frame) {
         long sll = frame + TP_SOCKADDR_LL;
         int packetType = ring.get(JAVA_BYTE, sll + SLL_PKTTYPE) & 0xFF;
         boolean sent = packetType == PACKET_OUTGOING;
@@ -115,6 +177,13 @@ final class RingReader {
         } else if (sent ? !outgoing : !incoming) {
             return false;
         }
+        return true;
+    }
+
+    /** Reads the frame's metadata into the view, as packet {@code number} of the capture. */
+    private void fill(MemorySegment ring, long frame, LivePacket p, long number) {
+        long sll = frame + TP_SOCKADDR_LL;
+        int packetType = ring.get(JAVA_BYTE, sll + SLL_PKTTYPE) & 0xFF;
         int status = ring.get(JAVA_INT, frame + TP_STATUS);
         boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0;
         int vlanTci = vlan ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
@@ -128,7 +197,7 @@ final class RingReader {
             // The packet starts at the network header, as on the cooked socket; the link header precedes it.
             linkHeader = Math.clamp((ring.get(JAVA_SHORT, frame + TP_NET) & 0xFFFF) - mac, 0, captured);
         }
-        p.frame(++delivered,
+        p.frame(number,
                 (ring.get(JAVA_INT, frame + TP_SEC) & 0xFFFFFFFFL) * 1_000_000_000L
                         + ring.get(JAVA_INT, frame + TP_NSEC),
                 Math.min(captured - linkHeader, snapLength),
@@ -136,12 +205,29 @@ final class RingReader {
                 frame + mac + linkHeader,
                 ring.get(JAVA_INT, sll + SLL_IFINDEX),
                 packetType, vlan, vlanTci, vlanTpid, sll, linkHeader);
-        return true;
     }
 
     private void releaseBlock() {
         INT_HANDLE.setRelease(ring, currentBlock * blockSize + BLOCK_STATUS, TP_STATUS_KERNEL);
         currentBlock = currentBlock + 1 == blockCount ? 0 : currentBlock + 1;
         remainingInBlock = 0;
+    }
+
+    /** The frames of one batch: offsets in the ring, filled into the reader's view one at a time. */
+    private final class Batch implements PacketBatch {
+        final long[] frames = new long[PacketBatchListener.MAX_BATCH];
+        int size;
+        long firstNumber;
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public Packet get(int index) {
+            fill(ring, frames[java.util.Objects.checkIndex(index, size)], packet, firstNumber + index);
+            return packet;
+        }
     }
 }
