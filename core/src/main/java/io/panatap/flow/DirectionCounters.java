@@ -65,6 +65,12 @@ final class DirectionCounters {
         return fields[STRIDE * d + ZERO_WINDOWS];
     }
 
+    /** Reads the counters of slot {@code s}'s two directions: 128 bytes, so every cache line they reach. */
+    long preload(int s) {
+        int at = 2 * STRIDE * s;
+        return fields[at] + fields[at + STRIDE] + fields[at + 2 * STRIDE - 1];
+    }
+
     /** Zeroes the counters of slot {@code s}'s two directions. */
     void reset(int s) {
         java.util.Arrays.fill(fields, 2 * STRIDE * s, 2 * STRIDE * (s + 1), 0);

@@ -137,6 +137,17 @@ final class FlowStore {
         }
     }
 
+    /** The slot the index names first for {@code hash}, or -1: where a lookup of the hash most likely ends. */
+    int home(int hash) {
+        return index[hash & mask] - 1;
+    }
+
+    /** Reads the memory a packet of slot {@code s}'s flow touches (key, state, time, recency links). */
+    long preload(int s) {
+        int k = KEY_STRIDE * s;
+        return key[k] + key[k + KEY_STRIDE - 1] + flags[s] + lastNanos[s] + list[s] + prev[s] + next[s];
+    }
+
     private static long meta(int hash, int version, int vlan) {
         return hash & 0xFFFF_FFFFL | (long) version << 32 | (long) (vlan + 1) << 40;
     }

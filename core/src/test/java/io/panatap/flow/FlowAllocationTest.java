@@ -1,5 +1,7 @@
 package io.panatap.flow;
 
+import io.panatap.Packet;
+import io.panatap.PacketBatch;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +15,9 @@ import static io.panatap.flow.Tcp.PSH;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The steady state allocates nothing per packet: flow tracking over many flows, and reassembly of in-order
- * and reordered streams (apart from the slice handed to the listener), measured with the JVM's per-thread
- * allocation counter (bytes, not time).
+ * The steady state allocates nothing per packet: flow tracking over many flows (packet by packet and in
+ * batches), and reassembly of in-order and reordered streams (apart from the slice handed to the listener),
+ * measured with the JVM's per-thread allocation counter (bytes, not time).
  */
 class FlowAllocationTest {
     private static final int FLOWS = 2_000;
@@ -91,6 +93,47 @@ class FlowAllocationTest {
             assertThat(table.activeFlows()).isEqualTo(FLOWS);
         }
         assertThat(opened[0]).isPositive();
+    }
+
+    @Test
+    void flowTrackingInBatchesAllocatesNothingPerPacket() throws Exception {
+        AllocationCounter threads = counter();
+        MemorySegment[] frames = frames();
+        TestPacket packet = new TestPacket();
+        int batchSize = 256;
+        long[] nanos = {FlowTableTest.T0};
+        int[] next = new int[1];
+        PacketBatch batch = new PacketBatch() {
+            @Override
+            public int size() {
+                return batchSize;
+            }
+
+            @Override
+            public Packet get(int index) {
+                int n = next[0] + index;
+                MemorySegment frame = frames[n % FLOWS];
+                frame.set(SEQ, SEQ_OFFSET, 1 + (n / FLOWS) * PAYLOAD);
+                return packet.set(frame, nanos[0] + 1000L * index);
+            }
+        };
+        try (FlowTable table = FlowTable.builder().maxFlows(4 * FLOWS).build()) {
+            int packets = 300_032; // whole batches
+            for (int round = 0; round < 2; round++) { // round 0 warms up (class loading, JIT)
+                long before = threads.bytes();
+                for (int b = 0; b < packets / batchSize; b++) {
+                    table.onBatch(batch);
+                    next[0] += batchSize;
+                    nanos[0] += 1000L * batchSize;
+                }
+                long allocated = threads.bytes() - before;
+                if (round == 1) {
+                    assertThat(allocated).as("bytes allocated for %d packets", packets).isLessThan(packets / 10);
+                }
+            }
+            assertThat(table.activeFlows()).isEqualTo(FLOWS);
+            assertThat(table.ignoredPackets()).isZero();
+        }
     }
 
     @Test
