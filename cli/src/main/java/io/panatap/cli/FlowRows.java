@@ -1,7 +1,8 @@
 package io.panatap.cli;
 
 import io.panatap.Packet;
-import io.panatap.PacketListener;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.flow.Flow;
 import io.panatap.flow.FlowListener;
 import io.panatap.flow.FlowTable;
@@ -18,10 +19,11 @@ import java.time.ZoneId;
  * rows; a row is printed when a connection ends (closed, reset, timed out, evicted, or still open at the end),
  * and with {@code --follow} the streams go to a {@link FollowWriter}. One instance per thread: with
  * {@code --workers} every worker has its own, since hash fanout keeps both directions of a connection on one
- * worker. {@link PacketSink} feeds it (filter and {@code -c} applied there) and calls {@link #endBatch} after
- * each batch and {@link #finish} at the end.
+ * worker. {@link PacketSink} feeds it (filter and {@code -c} applied there), a live capture's packets a batch
+ * at a time ({@link FlowTable#onBatch}), and calls {@link #endBatch} after each poll and {@link #finish} at the
+ * end.
  */
-final class FlowRows implements PacketListener, FlowListener {
+final class FlowRows implements PacketBatchListener, FlowListener {
     /** Size of the warm-up's flow table: its strays and a third of its connections stay open, and get evicted. */
     private static final int WARM_UP_FLOWS = 256;
     private final FlowTable table;
@@ -102,6 +104,11 @@ final class FlowRows implements PacketListener, FlowListener {
     @Override
     public void onPacket(Packet packet) {
         table.onPacket(packet);
+    }
+
+    @Override
+    public void onBatch(PacketBatch batch) {
+        table.onBatch(batch);
     }
 
     @Override

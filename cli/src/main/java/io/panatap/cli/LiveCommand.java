@@ -364,7 +364,7 @@ final class LiveCommand {
         } else {
             PacketCapture.warmUp(); // without it first the live bench lost more
             PacketCapture.warmUp(new PacketSink(formatter(), nowhere, null, null, 0)
-                    .flows(FlowRows.forWarmUp(options, nowhere)));
+                    .flows(FlowRows.forWarmUp(options, nowhere)).listener()); // batches, as the capture's
         }
     }
 

@@ -2,6 +2,8 @@ package io.panatap.cli;
 
 import io.panatap.Direction;
 import io.panatap.Packet;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.PacketListener;
 import io.panatap.PacketSource;
 import io.panatap.parse.ParseStatus;
@@ -43,6 +45,8 @@ final class PacketSink implements PacketListener {
     private IOException error;
     /** {@code --flows}/{@code --follow}: TCP packets go to flow tracking instead of rows. */
     private FlowRows flows;
+    /** With {@link #flows}: the listener that also takes a live capture's batches ({@link #listener()}). */
+    private FlowBatches flowBatches;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
     PacketSink(RowFormatter formatter, TextOutput out, CaptureFileWriter writer, PacketFilter filter, long limit) {
@@ -82,7 +86,16 @@ final class PacketSink implements PacketListener {
     /** {@code --flows}/{@code --follow}: hands TCP packets to {@code flows} instead of printing rows. */
     PacketSink flows(FlowRows flows) {
         this.flows = flows;
+        this.flowBatches = new FlowBatches();
         return this;
+    }
+
+    /**
+     * What a source delivers to: this sink, or with {@code --flows}/{@code --follow} a listener that also takes
+     * a live capture's batches ({@link #onBatch}), so that the flow table gets them a batch at a time.
+     */
+    PacketListener listener() {
+        return flowBatches != null ? flowBatches : this;
     }
 
     /** Prints the table header, if the format has one and rows are printed. */
@@ -100,17 +113,36 @@ final class PacketSink implements PacketListener {
 
     @Override
     public void onPacket(Packet packet) {
+        if (take(packet)) {
+            flows.onPacket(packet);
+        }
+    }
+
+    /**
+     * With {@code --flows}/{@code --follow}: takes the batch's packets as {@link #onPacket} does, each in turn,
+     * and hands those for the flow table to it as one batch.
+     */
+    void onBatch(PacketBatch batch) {
+        flowBatches.onBatch(batch);
+    }
+
+    /**
+     * Does what the output does with the packet (filter, {@code --listen} stream, {@code -w} file, row,
+     * {@code -c}); true when the packet goes to the flow table, which is then the caller's to do.
+     */
+    private boolean take(Packet packet) {
         if (done) {
-            return;
+            return false;
         }
         if (filter != null && !filter.matches(packet)) {
-            return;
+            return false;
         }
+        boolean toFlows = false;
         try {
             if (stream != null) {
                 stream.write(packet);
                 if (receivedRowsOnly && !writing && packet.direction() == Direction.OUT) {
-                    return; // in the stream only
+                    return false; // in the stream only
                 }
             }
             if (writing) {
@@ -120,9 +152,9 @@ final class PacketSink implements PacketListener {
                 writer.write(packet);
             } else if (flows != null) {
                 if (!packet.headers().hasPorts()) {
-                    return;
+                    return false;
                 }
-                flows.onPacket(packet);
+                toFlows = true;
             } else if (packet.headers().hasPorts()) {
                 row.setLength(0);
                 formatter.appendRow(packet, row);
@@ -131,20 +163,21 @@ final class PacketSink implements PacketListener {
                 if (packet.captureLength() < packet.originalLength() && packet.headers().status() == ParseStatus.TRUNCATED) {
                     cutBeforePorts++; // -s cut it inside the headers: no row to print
                 }
-                return;
+                return false;
             }
         } catch (RotatingWriter.LimitReached e) {
             fileLimit = e;
             done = true;
-            return;
+            return false;
         } catch (IOException e) {
             error = e;
             done = true;
-            return;
+            return false;
         }
         if (++count == limit) {
             done = true;
         }
+        return toFlows;
     }
 
     /**
@@ -158,7 +191,7 @@ final class PacketSink implements PacketListener {
         while (!done && !session.stopRequested()) {
             int n;
             try {
-                n = source.poll(this, batch);
+                n = source.poll(listener(), batch);
             } catch (IOException e) {
                 endBatch();
                 if (session.stopRequested()) {
@@ -232,5 +265,55 @@ final class PacketSink implements PacketListener {
      */
     long cutBeforePorts() {
         return cutBeforePorts;
+    }
+
+    /**
+     * The sink as a {@link PacketBatchListener} for {@code --flows}/{@code --follow}: of each batch, the packets
+     * the sink takes for the flow table go to it as a batch of their own (a view over the source's batch).
+     */
+    private final class FlowBatches implements PacketBatchListener, PacketBatch {
+        private int[] selected = new int[PacketBatchListener.MAX_BATCH];
+        private PacketBatch batch;
+        private int size;
+
+        @Override
+        public void onPacket(Packet packet) {
+            PacketSink.this.onPacket(packet);
+        }
+
+        @Override
+        public void onBatch(PacketBatch batch) {
+            int n = batch.size();
+            if (selected.length < n) {
+                selected = new int[n];
+            }
+            int taken = 0;
+            for (int i = 0; i < n; i++) {
+                if (take(batch.get(i))) {
+                    selected[taken++] = i;
+                }
+            }
+            if (taken == 0) {
+                return;
+            }
+            this.batch = batch;
+            this.size = taken;
+            try {
+                flows.onBatch(this);
+            } finally {
+                this.batch = null;
+                this.size = 0;
+            }
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public Packet get(int index) {
+            return batch.get(selected[java.util.Objects.checkIndex(index, size)]);
+        }
     }
 }

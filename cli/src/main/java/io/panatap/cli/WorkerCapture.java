@@ -1,6 +1,8 @@
 package io.panatap.cli;
 
 import io.panatap.Packet;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.capture.CaptureException;
 import io.panatap.capture.CaptureGroup;
 import io.panatap.capture.CaptureStats;
@@ -95,7 +97,7 @@ final class WorkerCapture {
     }
 
     /** One worker: its own sink, formatter, buffer and file. */
-    private final class Worker implements CaptureGroup.BatchListener {
+    private class Worker implements CaptureGroup.BatchListener {
         final PacketSink sink;
 
         Worker(RowFormatter formatter, CaptureFileWriter writer, CaptureFileWriter stream) throws CommandException {
@@ -127,6 +129,24 @@ final class WorkerCapture {
         @Override
         public void endOfBatch() throws IOException {
             sink.endBatch();
+        }
+    }
+
+    /** A worker with {@code --flows}/{@code --follow}: its flow table takes the capture's packets in batches. */
+    private final class FlowWorker extends Worker implements PacketBatchListener {
+        FlowWorker(RowFormatter formatter, CaptureFileWriter stream) throws CommandException {
+            super(formatter, null, stream);
+        }
+
+        @Override
+        public void onBatch(PacketBatch batch) {
+            if (options.count == 0) {
+                sink.onBatch(batch);
+                return;
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                onPacket(batch.get(i)); // -c counts across workers, packet by packet
+            }
         }
     }
 
@@ -168,7 +188,9 @@ final class WorkerCapture {
                 CaptureFileWriter stream = server == null ? null
                         : Writers.stream(server.producer(), group.worker(i).linkType(),
                         group.worker(i).snapLength(), options.allInterfaces());
-                workers.add(new Worker(formatters.get(), writer, stream));
+                boolean flows = options.flows || options.followDir != null; // never with -w
+                workers.add(flows ? new FlowWorker(formatters.get(), stream)
+                        : new Worker(formatters.get(), writer, stream));
             }
             workers.getFirst().sink.start(); // the table header, once
             workers.getFirst().endOfBatch();

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code --flows} capturing live inside a network namespace both ways ({@code -Q inout}), with one worker and
  * with {@code --workers 2}: each connection the test makes is one row, with both directions counted in it
  * (hash fanout keeps a connection on one worker, whose table sees both directions), ended by its FINs.
- * The command is stopped with SIGTERM and prints what it still holds.
+ * The command is stopped with SIGTERM and prints what it still holds; with {@code -c} it stops by itself once
+ * its connections have that many packets.
  */
 class FlowsLiveTest {
     private static final int PORT = 5556;
@@ -59,6 +60,30 @@ class FlowsLiveTest {
     @Test
     void twoWorkersKeepEachConnectionOnOneWorker() throws Exception {
         checkRows(run(stdout -> lines(stdout) >= CONNECTIONS, "--workers", "2"));
+    }
+
+    @Test
+    void aCountEndsTheCaptureAfterThatManyPacketsInTheConnections() throws Exception {
+        checkCount(run(stdout -> false, "-c", "12"));
+    }
+
+    @Test
+    void aCountAcrossTwoWorkersEndsTheCaptureAfterThatManyPacketsInTheConnections() throws Exception {
+        checkCount(run(stdout -> false, "-c", "12", "--workers", "2"));
+    }
+
+    /** {@code -c 12}: the command stops by itself, and its rows count 12 packets in all. */
+    private static void checkCount(CommandRunner.Result result) {
+        assertThat(result.status()).as(result.err()).isZero();
+        assertThat(result.err()).contains("12 packets captured");
+        long packets = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("To(?:Server|Client)\":\\{\"packets\":(\\d+)")
+                .matcher(result.out());
+        while (m.find()) {
+            packets += Long.parseLong(m.group(1));
+        }
+        assertThat(packets).as(result.out()).isEqualTo(12);
+        assertThat(result.lines()).as("a connection of about 10 packets and a part of the next").hasSizeBetween(2, 3);
     }
 
     @Test
