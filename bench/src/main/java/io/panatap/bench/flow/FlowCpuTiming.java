@@ -5,10 +5,11 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 
 /**
- * {@link FlowTrackingBenchmark}'s two workloads timed by thread CPU time instead of wall time, for a machine
- * shared with other work (time the thread spends preempted is not counted; the cache it shares still is).
- * Alternates rounds of {@code parseOnly} and {@code trackFlows} (order swapped each round) and prints, per
- * table size, the median ns/packet of each and the median per-round difference, the table's cost.
+ * {@link FlowTrackingBenchmark}'s workloads timed by thread CPU time instead of wall time, for a machine shared
+ * with other work (time the thread spends preempted is not counted; the cache it shares still is). Alternates
+ * rounds of {@code parseOnly}, {@code trackFlows} and {@code trackFlowsInBatches} (the order rotated each round,
+ * all on one table) and prints, per table size, the median ns/packet of each and the medians of the per-round
+ * differences to {@code parseOnly}: the table's cost, packet by packet and in batches.
  *
  * <p>Arguments: {@code order} ({@code shuffled}, {@code random} or {@code bursts}), then table sizes (default
  * shuffled 1000 10000 100000). Run two builds alternately in one script to compare them.
@@ -17,6 +18,7 @@ public final class FlowCpuTiming {
     private static final int ROUNDS = 41;
     private static final int CALLS = 100; // of BATCH packets each, per round and workload
     private static final int WARMUP_ROUNDS = 20;
+    private static final String[] NAMES = {"parseOnly", "trackFlows", "trackFlowsInBatches"};
 
     private FlowCpuTiming() {
     }
@@ -26,42 +28,42 @@ public final class FlowCpuTiming {
         String[] sizes = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
                 : new String[] {"1000", "10000", "100000"};
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int workloads = NAMES.length;
         for (String size : sizes) {
             FlowTrackingBenchmark b = new FlowTrackingBenchmark();
             b.flows = Integer.parseInt(size);
             b.order = order;
             b.setUp();
-            double[] parse = new double[ROUNDS];
-            double[] track = new double[ROUNDS];
-            double[] diff = new double[ROUNDS];
+            double[][] perPacket = new double[workloads][ROUNDS];
+            double[][] table = new double[workloads][ROUNDS];
             long sink = 0;
             for (int round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
-                long p = 0;
-                long t = 0;
-                for (int k = 0; k < 2; k++) {
-                    boolean parseFirst = (round & 1) == 0;
+                long[] elapsed = new long[workloads];
+                for (int k = 0; k < workloads; k++) {
+                    int w = Math.floorMod(round + k, workloads);
                     long t0 = threads.getCurrentThreadCpuTime();
                     for (int c = 0; c < CALLS; c++) {
-                        sink += k == 0 == parseFirst ? b.parseOnly() : b.trackFlows();
+                        sink += switch (w) {
+                            case 0 -> b.parseOnly();
+                            case 1 -> b.trackFlows();
+                            default -> b.trackFlowsInBatches();
+                        };
                     }
-                    long elapsed = threads.getCurrentThreadCpuTime() - t0;
-                    if (k == 0 == parseFirst) {
-                        p = elapsed;
-                    } else {
-                        t = elapsed;
-                    }
+                    elapsed[w] = threads.getCurrentThreadCpuTime() - t0;
                 }
                 if (round >= 0) {
                     double packets = (double) CALLS * FlowTrackingBenchmark.BATCH;
-                    parse[round] = p / packets;
-                    track[round] = t / packets;
-                    diff[round] = (t - p) / packets;
+                    for (int w = 0; w < workloads; w++) {
+                        perPacket[w][round] = elapsed[w] / packets;
+                        table[w][round] = (elapsed[w] - elapsed[0]) / packets;
+                    }
                 }
             }
             b.tearDown();
-            System.out.printf("%s flows=%s: parseOnly %.1f ns/packet, trackFlows %.1f ns/packet, table %.1f ns/packet"
-                    + " (medians of %d rounds, thread CPU time; %d)%n", order, size, median(parse), median(track),
-                    median(diff), ROUNDS, sink & 1);
+            System.out.printf("%s flows=%s: %s %.1f, %s %.1f, %s %.1f ns/packet; table %.1f packet by packet, %.1f in"
+                    + " batches (medians of %d rounds, thread CPU time; %d)%n", order, size,
+                    NAMES[0], median(perPacket[0]), NAMES[1], median(perPacket[1]), NAMES[2], median(perPacket[2]),
+                    median(table[1]), median(table[2]), ROUNDS, sink & 1);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.panatap.bench.flow;
 
+import io.panatap.Packet;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.flow.FlowTable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * one frame buffer rewritten (address, port, sequence number) before each packet, as a capture ring's
  * freshly written frame is in cache while the table's entries are not.
  * {@link #trackFlows} parses the frame and hands it to the table; {@link #parseOnly} parses the same frames
- * without the table, so the difference is the table's cost. Scores are per packet; with {@code -prof gc}
+ * without the table, so the difference is the table's cost. {@link #trackFlowsInBatches} hands the same
+ * packets to the table {@value #RING_BATCH} at a time, as a live capture does ({@link FlowTable#onBatch}), each
+ * packet in a frame of its own as in a ring block. Scores are per packet; with {@code -prof gc}
  * {@code gc.alloc.rate.norm} is bytes per packet.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -40,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 public class FlowTrackingBenchmark {
     static final int BATCH = 1024;
+    /** Packets per {@link FlowTable#onBatch} call: as many as a live capture's batch holds at most. */
+    static final int RING_BATCH = PacketBatchListener.MAX_BATCH;
     static final int PAYLOAD = 100;
     static final int FRAME = FlowFrames.HEADERS + PAYLOAD;
 
@@ -62,6 +69,7 @@ public class FlowTrackingBenchmark {
     private int cursor;
     private long nanos = 1_700_000_000_000_000_000L;
     private final BenchPacket packet = new BenchPacket();
+    private final Frames frames = new Frames();
     private FlowTable table;
 
     @Setup(Level.Trial)
@@ -85,6 +93,7 @@ public class FlowTrackingBenchmark {
             throw new IllegalStateException(table.activeFlows() + " flows, expected " + flows);
         }
         sequence = sequence(order, flows);
+        frames.allocate(arena);
     }
 
     /** The flows of consecutive packets, as described at {@link #order}. */
@@ -146,6 +155,22 @@ public class FlowTrackingBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(BATCH)
+    public int trackFlowsInBatches() {
+        for (int b = 0; b < BATCH; b += RING_BATCH) {
+            for (int n = 0; n < RING_BATCH; n++) {
+                int i = sequence[cursor];
+                cursor = cursor + 1 == sequence.length ? 0 : cursor + 1;
+                FlowFrames.client(frames.frame[n], i, seq[i]);
+                seq[i] += PAYLOAD;
+                frames.nanos[n] = nanos += 100;
+            }
+            table.onBatch(frames);
+        }
+        return table.activeFlows();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
     public long parseOnly() {
         long sum = 0;
         for (int n = 0; n < BATCH; n++) {
@@ -156,5 +181,28 @@ public class FlowTrackingBenchmark {
             sum += packet.set(frame, nanos += 100).headers().sequenceNumber();
         }
         return sum;
+    }
+
+    /** {@value #RING_BATCH} data frames of their own, handed over as one batch. */
+    private final class Frames implements PacketBatch {
+        final MemorySegment[] frame = new MemorySegment[RING_BATCH];
+        final long[] nanos = new long[RING_BATCH];
+
+        void allocate(Arena arena) {
+            for (int n = 0; n < RING_BATCH; n++) {
+                frame[n] = arena.allocate(FRAME, 64);
+                FlowFrames.write(frame[n], 0, true, FlowFrames.ACK | FlowFrames.PSH, 1, 1, PAYLOAD);
+            }
+        }
+
+        @Override
+        public int size() {
+            return RING_BATCH;
+        }
+
+        @Override
+        public Packet get(int index) {
+            return packet.set(frame[index], nanos[index]);
+        }
     }
 }
