@@ -57,6 +57,13 @@ final class WarmUpRing {
      * compiler threads are still busy with the rest of the warm-up.
      */
     private static final int EMPTY_POLLS = 2000;
+    /**
+     * A listener's warm-up takes at most this many packets per poll, fewer than a block holds, so that polls
+     * (and a {@link io.panatap.PacketBatchListener}'s batches) end at their limit as well as at a block's end.
+     * Under real traffic a block holds more packets than the command takes per poll (256): a walk compiled
+     * without ever reaching its limit would go back to the interpreter then.
+     */
+    private static final int POLL_LIMIT = 64;
     private static final int ETHERNET = 14;
     private static final int IP = 20;
     private static final int TCP = 20;
@@ -134,10 +141,15 @@ final class WarmUpRing {
                     INT_HANDLE.setRelease(warmUp.ring, (long) b * BLOCK_SIZE + BLOCK_STATUS, TP_STATUS_USER);
                 }
                 if (capture == null) {
-                    warmUp.reader.deliver(listener, Integer.MAX_VALUE);
+                    int limit = connections ? POLL_LIMIT : Integer.MAX_VALUE;
+                    while (warmUp.reader.deliver(listener, limit) > 0) {
+                        // the round's packets, a poll's worth at a time
+                    }
                     continue;
                 }
-                capture.poll(listener, Integer.MAX_VALUE);
+                while (capture.poll(listener, POLL_LIMIT) > 0) {
+                    // the round's packets, a poll's worth at a time; the last poll finds the ring empty
+                }
                 for (int i = 0; i < emptyPolls; i++) {
                     capture.poll(listener, Integer.MAX_VALUE); // the ring is empty: waits in poll(2)
                 }
