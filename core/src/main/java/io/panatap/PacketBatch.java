@@ -6,8 +6,10 @@ package io.panatap;
  * {@link PacketBatchListener#onBatch} returns, so a listener may go over the batch more than once, for example
  * to look up what all of its packets need before it handles the first.
  *
- * <p>{@link #get} returns a view: one {@link Packet} object that each call points at another packet. Read a
- * packet before asking for the next one (or {@link Packet#copy()} it). Asking for a packet allocates nothing.
+ * <p>{@link #get} returns a view, valid during the listener's call only ({@link Packet#copy()} keeps a
+ * packet). A live capture's batch has a view of its own for each packet, whose decoded headers stay decoded
+ * for the rest of the call; other implementations may point one view at each packet asked for in turn, so
+ * read a packet before asking for another. Asking for a packet allocates nothing.
  */
 public interface PacketBatch {
 
@@ -19,11 +21,10 @@ public interface PacketBatch {
     int size();
 
     /**
-     * Packet {@code index} of the batch, valid until the next call of this method on the batch or the end of
-     * {@link PacketBatchListener#onBatch}, whichever comes first.
+     * Packet {@code index} of the batch.
      *
      * @param index 0 to {@link #size()} - 1
-     * @return the packet (the same view object for every index)
+     * @return the packet's view (see the class comment for how long it shows this packet)
      * @throws IndexOutOfBoundsException if {@code index} is outside the batch
      */
     Packet get(int index);

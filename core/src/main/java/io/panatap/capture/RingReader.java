@@ -18,9 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * The walk over a {@code TPACKET_V3} ring: takes the blocks the kernel has handed to user space in order,
  * fills the {@link LivePacket} view from each frame's {@code tpacket3_hdr} and {@code sockaddr_ll}, drops
  * the frames the direction selection rejects, calls the listener, and hands each block back once its last
- * frame was delivered. A {@link PacketBatchListener} gets the frames of a block as batches instead, the block
- * handed back after the batch with its last frame. Nothing is allocated per packet. Used by the polling thread
- * only.
+ * frame was delivered. A {@link PacketBatchListener} gets the frames of a block as batches instead, each
+ * packet of a batch in a view of its own, the block handed back after the batch with its last frame. Nothing
+ * is allocated per packet. Used by the polling thread only.
  */
 final class RingReader {
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
@@ -36,7 +36,10 @@ final class RingReader {
     /** Frames come with their link-layer header ({@code SOCK_RAW} on all interfaces): packets start at tp_net. */
     private final boolean linkHeaders;
     private final LivePacket packet;
-    private final Batch batch = new Batch();
+    private final PacketSocket names;
+    private final int linkType;
+    /** For a {@link PacketBatchListener}: made on its first batch. */
+    private Batch batch;
     private int currentBlock;
     private int remainingInBlock;
     private long nextFrame;
@@ -60,6 +63,8 @@ final class RingReader {
         this.outgoing = outgoing;
         this.loopbackKeepsOutgoing = outgoing && !incoming;
         this.packet = new LivePacket(names, ring, linkType);
+        this.names = names;
+        this.linkType = linkType;
     }
 
     /** Packets delivered so far. */
@@ -109,25 +114,28 @@ final class RingReader {
      */
     private int deliverBatches(PacketBatchListener listener, int limit) {
         final MemorySegment ring = this.ring;
-        final long[] frames = batch.frames;
+        if (batch == null) {
+            batch = new Batch();
+        }
+        final LivePacket[] views = batch.views;
         int n = 0;
         while (n < limit && !stopped) {
             if (remainingInBlock == 0 && !blockReady()) {
                 break;
             }
             int size = 0;
-            int room = Math.min(limit - n, frames.length);
+            int room = Math.min(limit - n, views.length);
             while (size < room && remainingInBlock > 0) {
                 long frame = nextFrame;
                 nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
                 remainingInBlock--;
                 if (accepts(ring, frame)) {
-                    frames[size++] = frame;
+                    fill(ring, frame, views[size], delivered + size + 1);
+                    size++;
                 }
             }
             boolean lastInBlock = remainingInBlock == 0;
             batch.size = size;
-            batch.firstNumber = delivered + 1;
             delivered += size;
             n += size;
             try {
@@ -213,11 +221,19 @@ final class RingReader {
         remainingInBlock = 0;
     }
 
-    /** The frames of one batch: offsets in the ring, filled into the reader's view one at a time. */
+    /**
+     * The packets of one batch, a view of its own for each, so that headers a listener decoded stay decoded
+     * while it goes over the batch again.
+     */
     private final class Batch implements PacketBatch {
-        final long[] frames = new long[PacketBatchListener.MAX_BATCH];
+        final LivePacket[] views = new LivePacket[PacketBatchListener.MAX_BATCH];
         int size;
-        long firstNumber;
+
+        Batch() {
+            for (int i = 0; i < views.length; i++) {
+                views[i] = new LivePacket(names, ring, linkType);
+            }
+        }
 
         @Override
         public int size() {
@@ -226,8 +242,7 @@ final class RingReader {
 
         @Override
         public Packet get(int index) {
-            fill(ring, frames[java.util.Objects.checkIndex(index, size)], packet, firstNumber + index);
-            return packet;
+            return views[java.util.Objects.checkIndex(index, size)];
         }
     }
 }

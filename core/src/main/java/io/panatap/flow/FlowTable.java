@@ -58,8 +58,10 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
     private final Reassembler reassembler;
     private final long idleNanos;
     private final long lingerNanos;
-    /** {@link #onBatch}: the packets' hashes, then the slots their lookups start at (-1: none). */
-    private final int[] ahead = new int[LOOKAHEAD];
+    /** {@link #onBatch}: per packet, its flow hash with bit 32 set, or 0 for a packet the table ignores. */
+    private final long[] hashes = new long[LOOKAHEAD];
+    /** {@link #onBatch}: per packet, the slot its lookup starts at (-1: none). */
+    private final int[] slots = new int[LOOKAHEAD];
     /** What the look-ahead reads add up to, kept so that the reads are not left out as unused. */
     private long preloaded;
     private long clock = Long.MIN_VALUE;
@@ -105,6 +107,11 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
             ignored++;
             return;
         }
+        account(packet, h, hashOf(packet, h));
+    }
+
+    /** Accounts a TCP packet whose flow hash is {@code hash}. */
+    private void account(Packet packet, PacketHeaders h, int hash) {
         long now = packet.timestampNanos();
         if (now > clock) {
             clock = now;
@@ -128,10 +135,9 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
         }
         int srcPort = h.sourcePort();
         int dstPort = h.destinationPort();
-        int vlan = packet.hasVlanTag() ? packet.vlanTci() & 0xFFF : h.outerVlanId();
+        int vlan = vlanOf(packet, h);
         int flags = h.flags();
         boolean synOnly = (flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN;
-        int hash = store.hash(version, vlan, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
         int found = store.find(hash, version, vlan, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort);
         if (found >= 0 && synOnly && store.listOf(found >> 1) == FlowStore.FINISHED) {
             end(found >> 1); // the ports are reused by a new connection
@@ -174,22 +180,28 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
         for (int start = 0; start < size; start += LOOKAHEAD) {
             int count = Math.min(LOOKAHEAD, size - start);
             for (int i = 0; i < count; i++) {
-                ahead[i] = hashOf(batch.get(start + i));
+                Packet packet = batch.get(start + i);
+                PacketHeaders h = packet.headers();
+                hashes[i] = h.isTcp() && h.hasFlags() ? 1L << 32 | hashOf(packet, h) & 0xFFFF_FFFFL : 0;
             }
             preloaded += preload(count);
             for (int i = 0; i < count; i++) {
-                onPacket(batch.get(start + i));
+                if (closed) { // a listener closed the table
+                    throw new IllegalStateException("flow table closed");
+                }
+                Packet packet = batch.get(start + i);
+                if (hashes[i] == 0) {
+                    ignored++;
+                } else {
+                    account(packet, packet.headers(), (int) hashes[i]);
+                }
             }
         }
     }
 
-    /** The flow hash of a TCP packet, the same as {@link #onPacket} computes; 0 for a packet it ignores. */
-    private int hashOf(Packet packet) {
-        PacketHeaders h = packet.headers();
-        if (!h.isTcp() || !h.hasFlags()) {
-            return 0;
-        }
-        int vlan = packet.hasVlanTag() ? packet.vlanTci() & 0xFFF : h.outerVlanId();
+    /** The flow hash of a TCP packet: the same for both directions. */
+    private int hashOf(Packet packet, PacketHeaders h) {
+        int vlan = vlanOf(packet, h);
         if (h.ipVersion() == 4) {
             return store.hash(4, vlan, 0, h.ipv4Source() & 0xFFFF_FFFFL, h.sourcePort(),
                     0, h.ipv4Destination() & 0xFFFF_FFFFL, h.destinationPort());
@@ -198,19 +210,23 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
                 h.ipv6DestinationHigh(), h.ipv6DestinationLow(), h.destinationPort());
     }
 
+    /** The outer VLAN id of the packet: the one the kernel stripped, else the first tag in the frame; -1 for none. */
+    private static int vlanOf(Packet packet, PacketHeaders h) {
+        return packet.hasVlanTag() ? packet.vlanTci() & 0xFFF : h.outerVlanId();
+    }
+
     /**
-     * Reads the index entries of the first {@code count} hashes in {@link #ahead}, then the flow memory of the
-     * slots they name, in loops that do nothing else, so that the processor keeps many of these reads in
-     * flight at once. Only a hint: a slot read here may belong to another flow, and the lookup decides.
+     * Reads the index entries of the first {@code count} packets' hashes, then the flow memory of the slots
+     * they name, in loops that do nothing else, so that the processor keeps many of these reads in flight at
+     * once. Only a hint: a slot read here may belong to another flow, and the lookup decides.
      */
     private long preload(int count) {
-        int[] a = ahead;
         for (int i = 0; i < count; i++) {
-            a[i] = store.home(a[i]);
+            slots[i] = hashes[i] == 0 ? -1 : store.home((int) hashes[i]);
         }
         long sum = 0;
         for (int i = 0; i < count; i++) {
-            int s = a[i];
+            int s = slots[i];
             if (s >= 0) {
                 sum += store.preload(s) + counters.preload(s);
             }

@@ -80,6 +80,10 @@ class RingReaderBatchTest {
             for (int i = batch.size() - 1; i >= 0; i--) {
                 assertThat(Seen.of(batch.get(i))).isEqualTo(seen.get(seen.size() - batch.size() + i));
             }
+            // Each packet has a view of its own: the first still shows the first packet after the last was read.
+            Packet first = batch.get(0);
+            batch.get(batch.size() - 1).headers();
+            assertThat(Seen.of(first)).isEqualTo(seen.get(seen.size() - batch.size()));
             assertThatThrownBy(() -> batch.get(batch.size())).isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
