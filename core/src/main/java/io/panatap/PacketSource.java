@@ -34,7 +34,8 @@ public interface PacketSource extends AutoCloseable {
      * Delivers at most {@code limit} packets to {@code listener}, each valid only during its call (see
      * {@link PacketListener}). Returns how many were delivered; 0 when none was ready in the source's wait
      * (a live capture's poll timeout); {@link #END} when the source has ended and every packet was delivered.
-     * An exception thrown by the listener propagates; its packet counts as delivered.
+     * An exception thrown by the listener propagates; its packet counts as delivered. A source may hand a
+     * {@link PacketBatchListener} its packets in batches (a live capture does, a file reader does not).
      *
      * @param limit at most this many packets; must be positive
      * @throws IOException if the source fails (a damaged file after every whole record before the damage,

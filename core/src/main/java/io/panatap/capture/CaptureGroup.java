@@ -94,8 +94,9 @@ public final class CaptureGroup implements AutoCloseable {
     }
 
     /**
-     * Starts one thread per worker, each delivering to {@code listenerFactory.apply(workerIndex)}. The
-     * factory is called on this thread, once per worker, before any thread starts.
+     * Starts one thread per worker, each delivering to {@code listenerFactory.apply(workerIndex)} (in
+     * batches to a {@link io.panatap.PacketBatchListener}, as {@link PacketCapture#poll} does). The factory is
+     * called on this thread, once per worker, before any thread starts.
      *
      * @throws IllegalStateException if already started or closed
      */

@@ -225,7 +225,10 @@ public final class PacketCapture implements PacketSource {
      * Delivers at most {@code limit} packets that are ready, waiting up to the poll timeout if none is.
      * Returns how many were delivered: 0 on timeout (or if {@code limit} is not positive, or while the
      * interface is down), {@link PacketSource#END} once the capture is closed. An exception thrown by the
-     * listener propagates; the packet counts as delivered and the next call continues after it.
+     * listener propagates; the packet counts as delivered and the next call continues after it. A
+     * {@link io.panatap.PacketBatchListener} gets the packets in batches of up to
+     * {@value io.panatap.PacketBatchListener#MAX_BATCH}, each within one ring block; if it throws, the whole
+     * batch counts as delivered.
      *
      * @throws CaptureException if the socket reports an error, or the interface was deleted
      *                          ({@link CaptureException.Reason#NO_SUCH_INTERFACE})
