@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * random TCP), a SYN flood of a million distinct connections through a table of 1,024, and a million flows
  * whose data arrives out of order through small reassembly limits. Nothing throws, the table never holds more
  * than its maximum, the eviction and overflow counters move, every flow ends exactly once, and the heap does
- * not grow with the number of flows (the thread allocation counter stays near zero per packet; the
- * reassembly buffer is off-heap and allocated once, when the table is built).
+ * not grow with the number of flows (the thread allocation counter stays near zero per packet, apart from
+ * the slices handed to the stream listener; the reassembly buffer is off-heap and allocated once, when the
+ * table is built).
  */
 class FlowFuzzTest {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -106,6 +107,7 @@ class FlowFuzzTest {
         int perFlowLimit = 4096;
         long totalLimit = 64 * 1024;
         long[] delivered = new long[1];
+        long[] slices = new long[1];
         long[] gaps = new long[1];
         long[] ended = new long[1];
         Tcp tcp = new Tcp("10.0.0.1", 1, "10.200.0.1", 80);
@@ -116,6 +118,7 @@ class FlowFuzzTest {
         int[] order = {1, 2, 0};
         AllocationCounter threads = AllocationCounter.create();
         long allocated;
+        long slicesMeasured;
         long overflows;
         try (FlowTable table = FlowTable.builder().maxFlows(maxFlows).listener(new FlowListener() {
             @Override
@@ -126,6 +129,7 @@ class FlowFuzzTest {
             @Override
             public void data(Flow flow, Side from, MemorySegment bytes) {
                 delivered[0] += bytes.byteSize();
+                slices[0]++;
             }
 
             @Override
@@ -135,9 +139,11 @@ class FlowFuzzTest {
         }).maxBufferedBytesPerFlow(perFlowLimit).maxBufferedBytes(totalLimit).gapTimeout(Duration.ofDays(1)).build()) {
             long nanos = FlowTableTest.T0;
             long before = 0;
+            long slicesBefore = 0;
             for (int i = 0; i < flows; i++) {
                 if (i == flows / 2) {
                     before = threads.bytes();
+                    slicesBefore = slices[0];
                 }
                 int source = 0x0A00_0001 | i >>> 14 << 8;
                 short port = (short) (1024 + (i & 0x3FFF));
@@ -159,6 +165,7 @@ class FlowFuzzTest {
                 }
             }
             allocated = threads.bytes() - before;
+            slicesMeasured = slices[0] - slicesBefore;
             overflows = table.bufferOverflows();
             assertThat(table.evictions()).isPositive();
         }
@@ -170,7 +177,11 @@ class FlowFuzzTest {
         assertThat(delivered[0]).isLessThanOrEqualTo(sent);
         assertThat(delivered[0] + gaps[0]).isLessThanOrEqualTo(sent + missing);
         assertThat(delivered[0]).as("most data reaches the listener").isGreaterThan(sent / 2);
-        assertThat(allocated).as("bytes allocated for %d flows", flows / 2).isLessThan(flows / 5);
+        // The table allocates nothing per flow; each data() call gets a new MemorySegment slice (about 40 bytes),
+        // which the JIT removes only when it inlines the listener (alone, not always beside other tests'
+        // listeners), as FlowAllocationTest says. Nothing else may be allocated.
+        assertThat(allocated).as("bytes allocated for %d flows and %d slices", flows / 2, slicesMeasured)
+                .isLessThan(slicesMeasured * 48 + flows / 5);
     }
 
     @Test
