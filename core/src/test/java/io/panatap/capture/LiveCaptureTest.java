@@ -3,6 +3,8 @@ package io.panatap.capture;
 import io.panatap.Direction;
 import io.panatap.PacketType;
 import io.panatap.Packet;
+import io.panatap.PacketBatch;
+import io.panatap.PacketBatchListener;
 import io.panatap.testing.Netns;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
@@ -333,6 +335,56 @@ class LiveCaptureTest {
                     .toList();
             assertThat(segments).hasSize((int) expected);
             assertThat(segments).allSatisfy(s -> assertThat(s.interfaceName()).isEqualTo(net.hostInterface()));
+        }
+    }
+
+    @Test
+    void aBatchListenerGetsEverySegmentOnceInBatchesNumberedInOrder() throws Exception {
+        try (PacketCapture capture = onHostSide(Selection.INOUT).open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            int port = server.getLocalPort();
+            Map<String, Long> before = tcpCounters();
+            CompletableFuture<Long> served = serveOnce(server, 500);
+            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "1000");
+            assertThat(served.get()).isEqualTo(1000);
+            Thread.sleep(200);
+            Map<String, Long> after = tcpCounters();
+            long expected = after.get("OutSegs") - before.get("OutSegs") + after.get("InSegs") - before.get("InSegs");
+            List<Segment> segments = new ArrayList<>();
+            List<Long> numbers = new ArrayList<>();
+            PacketBatchListener listener = new PacketBatchListener() {
+                @Override
+                public void onPacket(Packet packet) {
+                    throw new AssertionError("a live capture hands a batch listener batches");
+                }
+
+                @Override
+                public void onBatch(PacketBatch batch) {
+                    assertThat(batch.size()).isBetween(1, PacketBatchListener.MAX_BATCH);
+                    for (int i = 0; i < batch.size(); i++) {
+                        Packet p = batch.get(i);
+                        numbers.add(p.frameNumber());
+                        Segment s = Segment.of(p, capture.linkType() == io.panatap.parse.LinkType.ETHERNET);
+                        if (s != null && s.involves(port)) {
+                            segments.add(s);
+                            assertParsedHeadersAgree(p, s);
+                        }
+                    }
+                }
+            };
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (System.nanoTime() < deadline && segments.size() < expected) {
+                capture.poll(listener, 1000);
+            }
+            capture.poll(listener, 1000); // nothing more comes
+            assertThat(segments).hasSize((int) expected).doesNotHaveDuplicates();
+            assertThat(segments.stream().filter(s -> s.packetType() == PacketType.HOST)
+                    .mapToInt(Segment::payloadLength).sum()).isEqualTo(1000);
+            assertThat(segments.stream().filter(s -> s.packetType() == PacketType.OUTGOING)
+                    .mapToInt(Segment::payloadLength).sum()).isEqualTo(500);
+            assertThat(numbers).isEqualTo(java.util.stream.LongStream.rangeClosed(1, numbers.size()).boxed().toList());
+            assertThat(capture.stats().delivered()).isEqualTo(numbers.size());
         }
     }
 
