@@ -142,6 +142,19 @@ final class FlowStore {
         return index[hash & mask] - 1;
     }
 
+    /**
+     * The first slot after the first one along the index whose flow has hash {@code hash}, or -1: where a
+     * lookup of the hash ends when its first slot holds another flow (most likely; the key decides).
+     */
+    int probe(int hash) {
+        for (int i = (hash + 1) & mask; ; i = (i + 1) & mask) {
+            int s = index[i] - 1;
+            if (s < 0 || hashOf(s) == hash) {
+                return s;
+            }
+        }
+    }
+
     /** Reads the memory a packet of slot {@code s}'s flow touches (key, state, time, recency links). */
     long preload(int s) {
         int k = KEY_STRIDE * s;
@@ -184,7 +197,7 @@ final class FlowStore {
         return key[KEY_STRIDE * s + 5];
     }
 
-    private int hashOf(int s) {
+    int hashOf(int s) {
         return (int) key[KEY_STRIDE * s];
     }
 

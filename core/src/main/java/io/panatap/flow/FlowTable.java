@@ -218,7 +218,8 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
     /**
      * Reads the index entries of the first {@code count} packets' hashes, then the flow memory of the slots
      * they name, in loops that do nothing else, so that the processor keeps many of these reads in flight at
-     * once. Only a hint: a slot read here may belong to another flow, and the lookup decides.
+     * once; then, for the packets whose first slot holds a flow of another hash, that of the slot further
+     * along the index with their hash. Only a hint: the lookup decides.
      */
     private long preload(int count) {
         for (int i = 0; i < count; i++) {
@@ -229,6 +230,21 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
             int s = slots[i];
             if (s >= 0) {
                 sum += store.preload(s) + counters.preload(s);
+            }
+        }
+        // Where the first slot holds another flow (its hash differs), the flow sits further along the index.
+        int further = 0;
+        for (int i = 0; i < count; i++) {
+            int s = slots[i];
+            slots[i] = s >= 0 && store.hashOf(s) != (int) hashes[i] ? store.probe((int) hashes[i]) : -1;
+            further |= slots[i] + 1;
+        }
+        if (further != 0) {
+            for (int i = 0; i < count; i++) {
+                int s = slots[i];
+                if (s >= 0) {
+                    sum += store.preload(s) + counters.preload(s);
+                }
             }
         }
         return sum;
