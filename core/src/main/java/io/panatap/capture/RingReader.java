@@ -93,8 +93,9 @@ final class RingReader {
             nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
             boolean lastInBlock = --remainingInBlock == 0;
             try {
-                if (accepts(ring, frame)) {
-                    fill(ring, frame, p, ++delivered);
+                int packetType = acceptedType(ring, frame);
+                if (packetType >= 0) {
+                    fill(ring, frame, packetType, p, ++delivered);
                     n++;
                     listener.onPacket(p);
                 }
@@ -129,8 +130,9 @@ final class RingReader {
                 long frame = nextFrame;
                 nextFrame = frame + (ring.get(JAVA_INT, frame + TP_NEXT_OFFSET) & 0xFFFFFFFFL);
                 remainingInBlock--;
-                if (accepts(ring, frame)) {
-                    fill(ring, frame, views[size], delivered + size + 1);
+                int packetType = acceptedType(ring, frame);
+                if (packetType >= 0) {
+                    fill(ring, frame, packetType, views[size], delivered + size + 1);
                     size++;
                 }
             }
@@ -172,26 +174,25 @@ final class RingReader {
         return true;
     }
 
-    /** Whether the direction selection keeps the frame. */
-    private boolean accepts(MemorySegment ring, long frame) {
+    /** The frame's {@code sll_pkttype} if the direction selection keeps the frame, else -1. */
+    private int acceptedType(MemorySegment ring, long frame) {
         long sll = frame + TP_SOCKADDR_LL;
         int packetType = ring.get(JAVA_BYTE, sll + SLL_PKTTYPE) & 0xFF;
         boolean sent = packetType == PACKET_OUTGOING;
         if ((ring.get(JAVA_SHORT, sll + SLL_HATYPE) & 0xFFFF) == ARPHRD_LOOPBACK) {
             // Sent on loopback means received again: keep one copy.
             if (sent != loopbackKeepsOutgoing) {
-                return false;
+                return -1;
             }
         } else if (sent ? !outgoing : !incoming) {
-            return false;
+            return -1;
         }
-        return true;
+        return packetType;
     }
 
     /** Reads the frame's metadata into the view, as packet {@code number} of the capture. */
-    private void fill(MemorySegment ring, long frame, LivePacket p, long number) {
+    private void fill(MemorySegment ring, long frame, int packetType, LivePacket p, long number) {
         long sll = frame + TP_SOCKADDR_LL;
-        int packetType = ring.get(JAVA_BYTE, sll + SLL_PKTTYPE) & 0xFF;
         int status = ring.get(JAVA_INT, frame + TP_STATUS);
         boolean vlan = (status & TP_STATUS_VLAN_VALID) != 0;
         int vlanTci = vlan ? ring.get(JAVA_INT, frame + TP_VLAN_TCI) & 0xFFFF : 0;
