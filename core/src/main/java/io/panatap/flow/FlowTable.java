@@ -103,7 +103,7 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
             throw new IllegalStateException("flow table closed");
         }
         PacketHeaders h = packet.headers();
-        if (!h.isTcp() || !h.hasFlags()) {
+        if (!accountable(h)) {
             ignored++;
             return;
         }
@@ -182,7 +182,7 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
             for (int i = 0; i < count; i++) {
                 Packet packet = batch.get(start + i);
                 PacketHeaders h = packet.headers();
-                hashes[i] = h.isTcp() && h.hasFlags() ? 1L << 32 | hashOf(packet, h) & 0xFFFF_FFFFL : 0;
+                hashes[i] = accountable(h) ? 1L << 32 | hashOf(packet, h) & 0xFFFF_FFFFL : 0;
             }
             preloaded += preload(count);
             for (int i = 0; i < count; i++) {
@@ -197,6 +197,11 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Whether the table accounts the packet: TCP, with its header up to the flags captured. */
+    private static boolean accountable(PacketHeaders h) {
+        return h.isTcp() && h.hasFlags();
     }
 
     /** The flow hash of a TCP packet: the same for both directions. */
@@ -225,26 +230,22 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
         for (int i = 0; i < count; i++) {
             slots[i] = hashes[i] == 0 ? -1 : store.home((int) hashes[i]);
         }
+        long sum = preloadSlots(count);
+        // Where the first slot holds another flow (its hash differs), the flow sits further along the index.
+        for (int i = 0; i < count; i++) {
+            int s = slots[i];
+            slots[i] = s >= 0 && store.hashOf(s) != (int) hashes[i] ? store.probe((int) hashes[i]) : -1;
+        }
+        return sum + preloadSlots(count);
+    }
+
+    /** Reads the flow memory of the first {@code count} {@link #slots} (-1: none), in a loop of its own. */
+    private long preloadSlots(int count) {
         long sum = 0;
         for (int i = 0; i < count; i++) {
             int s = slots[i];
             if (s >= 0) {
                 sum += store.preload(s) + counters.preload(s);
-            }
-        }
-        // Where the first slot holds another flow (its hash differs), the flow sits further along the index.
-        int further = 0;
-        for (int i = 0; i < count; i++) {
-            int s = slots[i];
-            slots[i] = s >= 0 && store.hashOf(s) != (int) hashes[i] ? store.probe((int) hashes[i]) : -1;
-            further |= slots[i] + 1;
-        }
-        if (further != 0) {
-            for (int i = 0; i < count; i++) {
-                int s = slots[i];
-                if (s >= 0) {
-                    sum += store.preload(s) + counters.preload(s);
-                }
             }
         }
         return sum;
