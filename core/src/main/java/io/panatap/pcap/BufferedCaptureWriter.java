@@ -10,23 +10,65 @@ import java.lang.foreign.MemorySegment;
  * single writes, so the file is valid up to its last whole record whenever it was flushed. The subclass
  * writes into {@link #buffer} (or {@link #bufferSegment}, the same bytes) at {@link #reserve} and advances
  * {@link #used}; the fields are plain, so the per-packet path reads them as its own.
+ *
+ * <p>A writer on a {@link NativeFile} may also refer to a record's bytes where they are instead of copying
+ * them ({@link #refer}, for {@link CaptureFileWriter#writeInPlace}): the buffer then holds the record's
+ * header, and the next flush writes the referred bytes after it, in order, with one {@code writev(2)}.
  */
 abstract class BufferedCaptureWriter implements CaptureFileWriter {
     private static final int BUFFER_SIZE = 64 * 1024;
+    /** Records referred to ({@link #refer}) at the most before a flush. */
+    static final int MAX_REFERRED = 511;
 
     /** The file's name in error messages. */
     final String name;
+    /** Where the bytes go: a stream, or (null then) {@link #file}. */
     final OutputStream out;
+    final NativeFile file;
     byte[] buffer = new byte[BUFFER_SIZE];
     MemorySegment bufferSegment = MemorySegment.ofArray(buffer);
     /** Bytes of {@link #buffer} holding whole records not yet written. */
     int used;
     private long flushed;
     boolean closed;
+    /** Referred record bytes, in order: {@code referredLength[k]} bytes at {@code referredAddress[k]}, which go
+     * just before offset {@code referredAt[k]} of {@link #buffer}. Null unless on a {@link NativeFile}. */
+    private final int[] referredAt;
+    private final long[] referredAddress;
+    private final int[] referredLength;
+    /** How many records are referred to, and their bytes. */
+    int referred;
+    private long referredBytes;
 
     BufferedCaptureWriter(String name, OutputStream out) {
         this.name = name;
         this.out = out;
+        this.file = null;
+        this.referredAt = null;
+        this.referredAddress = null;
+        this.referredLength = null;
+    }
+
+    BufferedCaptureWriter(String name, NativeFile file) {
+        this.name = name;
+        this.out = null;
+        this.file = file;
+        this.referredAt = new int[MAX_REFERRED];
+        this.referredAddress = new long[MAX_REFERRED];
+        this.referredLength = new int[MAX_REFERRED];
+    }
+
+    /**
+     * The next flush writes {@code length} bytes at native {@code address} at {@link #used} (after the bytes
+     * buffered so far); the caller keeps them valid until then, and flushes first when {@link #referred} is
+     * {@link #MAX_REFERRED}. On a {@link NativeFile} only.
+     */
+    final void refer(long address, int length) {
+        int k = referred++;
+        referredAt[k] = used;
+        referredAddress[k] = address;
+        referredLength[k] = length;
+        referredBytes += length;
     }
 
     /**
@@ -46,7 +88,7 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
 
     @Override
     public final long size() {
-        return flushed + used;
+        return flushed + used + referredBytes;
     }
 
     /** Writes the buffered whole records to the file. */
@@ -56,13 +98,19 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
             return;
         }
         try {
-            out.write(buffer, 0, used);
-            out.flush();
-            flushed += used;
+            if (file != null) {
+                file.write(buffer, used, referredAt, referredAddress, referredLength, referred);
+            } else {
+                out.write(buffer, 0, used);
+                out.flush();
+            }
+            flushed += used + referredBytes;
         } catch (IOException e) {
             throw new IOException("cannot write to " + name + ": " + e.getMessage(), e);
         } finally {
             used = 0;
+            referred = 0;
+            referredBytes = 0;
         }
     }
 
@@ -76,7 +124,25 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
             flush();
         } finally {
             closed = true;
-            out.close();
+            if (file != null) {
+                file.close();
+            } else {
+                out.close();
+            }
+        }
+    }
+
+    /** Closes the file after a failed start, adding a failure to close to {@code failure}. */
+    final void closeAfter(IOException failure) {
+        closed = true;
+        try {
+            if (file != null) {
+                file.close();
+            } else {
+                out.close();
+            }
+        } catch (IOException suppressed) {
+            failure.addSuppressed(suppressed);
         }
     }
 }

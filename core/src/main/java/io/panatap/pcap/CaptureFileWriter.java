@@ -20,6 +20,16 @@ public interface CaptureFileWriter extends AutoCloseable {
      */
     void write(Packet packet) throws IOException;
 
+    /**
+     * Writes one packet as {@link #write} does, but may refer to its bytes instead of copying them: they must
+     * stay where they are, unchanged, until the next {@link #flush()} or {@link #close()}, as the packets of a
+     * {@link io.panatap.PacketBatch} do until {@link io.panatap.PacketBatchListener#onBatch} returns (flush
+     * before returning). A writer that cannot refer to them copies them ({@link #write}, the default).
+     */
+    default void writeInPlace(Packet packet) throws IOException {
+        write(packet);
+    }
+
     /** Writes the buffered whole records to the file. */
     void flush() throws IOException;
 

@@ -77,6 +77,13 @@ public final class PcapngWriter extends BufferedCaptureWriter {
         this.createdNanos = nowNanos();
     }
 
+    private PcapngWriter(String name, NativeFile file, int snapLength, boolean cookNetworkLayer) {
+        super(name, file);
+        this.snapLength = snapLength;
+        this.cookNetworkLayer = cookNetworkLayer;
+        this.createdNanos = nowNanos();
+    }
+
     /**
      * Creates (or truncates) {@code file} and writes the section header. {@code snapLength} must be
      * positive; {@code application} is recorded as {@code shb_userappl} (e.g. "panatap 1.0"); see the class
@@ -87,6 +94,18 @@ public final class PcapngWriter extends BufferedCaptureWriter {
         check(file.toString(), snapLength);
         return start(new PcapngWriter(file.toString(), PcapWriter.openFile(file), snapLength, cookNetworkLayer),
                 application);
+    }
+
+    /**
+     * Creates (or truncates) {@code file} as {@link #create(Path, int, boolean, String)} does, but writes it
+     * with {@code writev(2)}, so that {@link #writeInPlace} does not copy a live capture's frames, as
+     * {@link PcapWriter#createDirect} does for classic pcap (Linux only, needs native access).
+     */
+    public static PcapngWriter createDirect(Path file, int snapLength, boolean cookNetworkLayer, String application)
+            throws IOException {
+        check(file.toString(), snapLength);
+        return start(new PcapngWriter(file.toString(), NativeFile.create(file, MAX_REFERRED), snapLength,
+                cookNetworkLayer), application);
     }
 
     /**
@@ -111,12 +130,7 @@ public final class PcapngWriter extends BufferedCaptureWriter {
             writer.writeSectionHeader(application);
             writer.flush();
         } catch (IOException e) {
-            writer.closed = true;
-            try {
-                writer.out.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            writer.closeAfter(e);
             throw e;
         }
         return writer;
@@ -158,6 +172,20 @@ public final class PcapngWriter extends BufferedCaptureWriter {
      */
     @Override
     public void write(Packet packet) throws IOException {
+        write(packet, false);
+    }
+
+    /**
+     * Writes a packet as {@link #write(Packet)} does; on a file made by {@link #createDirect}, a packet whose
+     * bytes are in native memory and go to the file unchanged is not copied: the next {@link #flush()} (or
+     * {@link #close()}) writes them from where they are, so they must stay valid and unchanged until then.
+     */
+    @Override
+    public void writeInPlace(Packet packet) throws IOException {
+        write(packet, file != null && packet.segment().isNative());
+    }
+
+    private void write(Packet packet, boolean inPlace) throws IOException {
         if (closed) {
             throw new IOException("cannot write to " + name + ": writer is closed");
         }
@@ -178,7 +206,11 @@ public final class PcapngWriter extends BufferedCaptureWriter {
         int flags = FLAGS[packet.packetType().ordinal()];
         int padded = (captured + 3) & ~3;
         int blockLength = EPB_OVERHEAD + padded + (flags != 0 ? FLAGS_OPTION_LENGTH : 0);
-        int at = reserve(blockLength);
+        boolean refer = inPlace && kind == RecordBody.PLAIN;
+        if (refer && referred == MAX_REFERRED) {
+            flush();
+        }
+        int at = reserve(refer ? blockLength - captured : blockLength);
         // Plain stores into the array, as PcapWriter's record headers: less compiled code than segment access.
         byte[] b = buffer;
         // Two fields per 8-byte store: type and length, interface and timestamp high, timestamp low and
@@ -188,17 +220,25 @@ public final class PcapngWriter extends BufferedCaptureWriter {
         putLongLE(b, at + PcapngFormat.EPB_TS_LOW_OFFSET, ts & 0xFFFFFFFFL | (long) captured << 32);
         putIntLE(b, at + PcapngFormat.EPB_ORIGLEN_OFFSET, original);
         int data = at + PcapngFormat.EPB_DATA_OFFSET;
-        if (padded > 0) {
-            putIntLE(b, data + padded - 4, 0); // the padding; the data then overwrites what is not padding
+        int o;
+        if (refer) { // the data where it is, then the padding and the rest of the block
+            used = data;
+            refer(packet.segment().address() + packet.frameOffset(), captured);
+            putIntLE(b, data, 0); // room for 4 bytes: at least the block length follows
+            o = data + padded - captured;
+        } else {
+            if (padded > 0) {
+                putIntLE(b, data + padded - 4, 0); // the padding; the data then overwrites what is not padding
+            }
+            RecordBody.copy(packet, kind, bufferSegment, data, captured);
+            o = data + padded;
         }
-        RecordBody.copy(packet, kind, bufferSegment, data, captured);
-        int o = data + padded;
         if (flags != 0) {
             putLongLE(b, o, PcapngFormat.OPT_EPB_FLAGS | 4 << 16 | (long) flags << 32); // code 2, length 4, value
             o += FLAGS_OPTION_LENGTH;
         }
         putIntLE(b, o, blockLength);
-        used = at + blockLength;
+        used = o + 4;
         ifPackets[id]++;
     }
 

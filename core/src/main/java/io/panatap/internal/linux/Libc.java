@@ -73,6 +73,14 @@ public final class Libc {
         static final MethodHandle H = errnoCall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
 
+    private static final class Writev {
+        static final MethodHandle H = errnoCall("writev", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Open {
+        static final MethodHandle H = errnoCall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+
     private static final class Write {
         static final MethodHandle H = errnoCall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     }
@@ -138,6 +146,14 @@ public final class Libc {
     public static final int SIGINT = 2;
     private static final long SIG_DFL = 0;
     private static final long SIG_IGN = 1;
+
+    // open(2) (the generic Linux values: x86, arm64, riscv64)
+    public static final int O_WRONLY = 01;
+    public static final int O_CREAT = 0100;
+    public static final int O_TRUNC = 01000;
+    public static final int O_CLOEXEC = 02000000;
+    /** writev(2): the most {@code struct iovec}s one call takes ({@code UIO_MAXIOV}). */
+    public static final int IOV_MAX = 1024;
 
     // eventfd(2)
     public static final int EFD_NONBLOCK = 0x800;
@@ -265,6 +281,24 @@ public final class Libc {
     public static long write(MemorySegment state, int fd, MemorySegment buffer, long count) {
         try {
             return (long) Write.H.invokeExact(state, fd, buffer, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** writev(2) of {@code count} {@code struct iovec}s at {@code iov}: bytes written, or -1 with errno. */
+    public static long writev(MemorySegment state, int fd, MemorySegment iov, int count) {
+        try {
+            return (long) Writev.H.invokeExact(state, fd, iov, count);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** open(2) of the NUL-terminated {@code path}: a descriptor, or -1 with errno. */
+    public static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) Open.H.invokeExact(state, path, flags, mode);
         } catch (Throwable t) {
             throw unexpected(t);
         }
