@@ -360,7 +360,8 @@ final class LiveCommand {
         }
         TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
         if (options.writeFile != null) {
-            PacketCapture.warmUp(new PacketSink(formatter(), nowhere, Writers.forWarmUp(options), null, 0));
+            PacketCapture.warmUp(new PacketSink(formatter(), nowhere, Writers.forWarmUp(options), null, 0)
+                    .listener()); // batches written in place, as the capture's
         } else {
             PacketCapture.warmUp(); // without it first the live bench lost more
             PacketCapture.warmUp(new PacketSink(formatter(), nowhere, null, null, 0)

@@ -360,6 +360,67 @@ class LiveModeTest {
         }
     }
 
+    /**
+     * On one interface the pcap file gets the ring's frames in place ({@code writev(2)}, no copy): a transfer of
+     * a few MB (full-sized frames, many ring blocks) and short connections, written beside tcpdump, read back
+     * byte for byte as tcpdump's own file (but for the timestamps).
+     */
+    @Test
+    void onOneInterfaceWritesTheFramesTcpdumpWritesByteForByte() throws Exception {
+        Prerequisites.requireTool("tcpdump");
+        Path ours = dir.resolve("one-ours.pcap");
+        Path theirs = dir.resolve("one-tcpdump.pcap");
+        Path tcpdumpErr = Files.createTempFile(dir, "tcpdump", ".txt");
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", net.namespace(), "tcpdump", "-i",
+                net.peerInterface(), "-B", "32768", "-U", "--immediate-mode", "-w", theirs.toString(), "tcp", "port",
+                String.valueOf(PORT)).redirectError(tcpdumpErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        Running r = start("-v", "-i", net.peerInterface(), "-w", ours.toString(), "tcp", "port", String.valueOf(PORT));
+        r.awaitReady();
+        awaitText(tcpdumpErr, "listening on " + net.peerInterface());
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(net.peerIpv4(), PORT), 5000);
+            s.setSoTimeout(10000);
+            byte[] chunk = new byte[64 * 1024];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = (byte) (i * 31);
+            }
+            for (int i = 0; i < 48; i++) {
+                s.getOutputStream().write(chunk);
+                Thread.sleep(5); // veth hands over 64 KiB frames: paced, so that neither ring overflows
+            }
+            s.shutdownOutput();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        for (int i = 0; i < 20; i++) {
+            connection(net.peerIpv4());
+        }
+        Thread.sleep(1000); // tcpdump leaves what is still in its ring when interrupted
+        interrupt(r.process());
+        interrupt(tcpdump);
+        CommandRunner.Result result = r.finish();
+        assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(result.status()).isZero();
+        assertThat(result.err()).contains("\n0 packets dropped by kernel");
+        assertThat(Files.readString(tcpdumpErr)).contains("\n0 packets dropped by kernel");
+        List<String> expected = tcpdumpHex(theirs);
+        assertThat(expected.size()).as("tcpdump's lines").isGreaterThan(20 * 5 * 3);
+        assertThat(tcpdumpHex(ours)).isEqualTo(expected);
+        assertThat(Files.size(ours)).isEqualTo(Files.size(theirs));
+    }
+
+    /**
+     * {@code tcpdump -n -xx -r file}: each packet's line without its time (on a veth each packet socket takes
+     * its own), and its bytes in hex.
+     */
+    private static List<String> tcpdumpHex(Path file) throws Exception {
+        Process p = new ProcessBuilder("tcpdump", "-n", "-xx", "-r", file.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        return text.lines().map(l -> l.replaceFirst("^\\d\\d:\\d\\d:\\d\\d\\.\\d+ ", "")).toList();
+    }
+
     @Test
     void onAllInterfacesWritesPcapngThatReadsBackToTheLiveRowsWithInterfacesDirectionsAndStatistics()
             throws Exception {
