@@ -89,13 +89,18 @@ final class Writers {
     }
 
     /**
-     * For the JIT warm-up before a live {@code -w} capture: a writer of the kind the file gets (pcap or
-     * pcapng, for an Ethernet capture), written as {@link #create} writes a file, to {@code /dev/null}.
+     * For the JIT warm-up before a live {@code -w} capture: a writer of the kind the output gets (pcap or
+     * pcapng, for an Ethernet capture; a file or a stream), written as {@link #create} writes it, that writes
+     * nowhere ({@code /dev/null}).
      */
     static CaptureFileWriter forWarmUp(Options options) throws CommandException {
+        boolean pcapng = pcapng(options, options.writeFile);
         try {
-            return onFile(options, pcapng(options, options.writeFile), Path.of("/dev/null"), LinkType.ETHERNET,
-                    options.snapLength, false);
+            if (options.writeFile.equals("-")) {
+                return onStream(options, pcapng, LinkType.ETHERNET, options.snapLength, false,
+                        OutputStream.nullOutputStream(), "the warm-up");
+            }
+            return onFile(options, pcapng, Path.of("/dev/null"), LinkType.ETHERNET, options.snapLength, false);
         } catch (IOException e) {
             throw new CommandException("cannot start the warm-up writer (" + e.getMessage() + ")", e);
         }
