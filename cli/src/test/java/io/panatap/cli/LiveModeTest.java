@@ -322,24 +322,44 @@ class LiveModeTest {
         Netns.run("kill", "-INT", String.valueOf(p.pid()));
     }
 
+    /** tcpdump in the namespace writing {@code file} packet by packet from {@code iface}, port {@link #PORT} only. */
+    private record Tcpdump(Process process, Path err, String iface) {
+        static Tcpdump start(Path file, String iface, String... options) throws IOException {
+            Path err = Files.createTempFile(dir, "tcpdump", ".txt");
+            List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", net.namespace(), "tcpdump", "-i", iface));
+            cmd.addAll(List.of(options));
+            cmd.addAll(List.of("-U", "--immediate-mode", "-w", file.toString(), "tcp", "port", String.valueOf(PORT)));
+            Process p = new ProcessBuilder(cmd).redirectError(err.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return new Tcpdump(p, err, iface);
+        }
+
+        void awaitListening() throws Exception {
+            awaitText(err, "listening on " + iface);
+        }
+
+        /** Stops the command and tcpdump a second after the traffic (tcpdump leaves what is still in its ring). */
+        CommandRunner.Result stopWith(Running command) throws Exception {
+            Thread.sleep(1000);
+            interrupt(command.process());
+            interrupt(process);
+            CommandRunner.Result result = command.finish();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            return result;
+        }
+    }
+
     @Test
     void onAllInterfacesWritesBothDirectionsAsSll2WhichTcpdumpReadsAsItsOwnAnyCapture() throws Exception {
         Prerequisites.requireTool("tcpdump");
         Path ours = dir.resolve("any-ours.pcap");
         Path theirs = dir.resolve("any-tcpdump.pcap");
-        Path tcpdumpErr = Files.createTempFile(dir, "tcpdump", ".txt");
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", net.namespace(), "tcpdump", "-i", "any", "-U", "--immediate-mode",
-                "-w", theirs.toString(), "tcp", "port", String.valueOf(PORT))
-                .redirectError(tcpdumpErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Tcpdump tcpdump = Tcpdump.start(theirs, "any");
         Running r = start("-v", "-w", ours.toString(), "tcp", "port", String.valueOf(PORT));
         r.awaitReady();
-        awaitText(tcpdumpErr, "listening on any");
+        tcpdump.awaitListening();
         connection(net.peerIpv4());
-        Thread.sleep(1000); // tcpdump leaves what is still in its ring when interrupted
-        interrupt(r.process());
-        interrupt(tcpdump);
-        CommandRunner.Result result = r.finish();
-        assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        CommandRunner.Result result = tcpdump.stopWith(r);
         assertThat(result.status()).isZero();
         List<String> expected = tcpdumpRead(theirs);
         assertThat(expected).as("tcpdump saw both directions").anyMatch(l -> l.contains(" Out "))
@@ -370,14 +390,10 @@ class LiveModeTest {
         Prerequisites.requireTool("tcpdump");
         Path ours = dir.resolve("one-ours.pcap");
         Path theirs = dir.resolve("one-tcpdump.pcap");
-        Path tcpdumpErr = Files.createTempFile(dir, "tcpdump", ".txt");
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", net.namespace(), "tcpdump", "-i",
-                net.peerInterface(), "-B", "32768", "-U", "--immediate-mode", "-w", theirs.toString(), "tcp", "port",
-                String.valueOf(PORT)).redirectError(tcpdumpErr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Tcpdump tcpdump = Tcpdump.start(theirs, net.peerInterface(), "-B", "32768");
         Running r = start("-v", "-i", net.peerInterface(), "-w", ours.toString(), "tcp", "port", String.valueOf(PORT));
         r.awaitReady();
-        awaitText(tcpdumpErr, "listening on " + net.peerInterface());
+        tcpdump.awaitListening();
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(net.peerIpv4(), PORT), 5000);
             s.setSoTimeout(10000);
@@ -395,14 +411,10 @@ class LiveModeTest {
         for (int i = 0; i < 20; i++) {
             connection(net.peerIpv4());
         }
-        Thread.sleep(1000); // tcpdump leaves what is still in its ring when interrupted
-        interrupt(r.process());
-        interrupt(tcpdump);
-        CommandRunner.Result result = r.finish();
-        assertThat(tcpdump.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        CommandRunner.Result result = tcpdump.stopWith(r);
         assertThat(result.status()).isZero();
         assertThat(result.err()).contains("\n0 packets dropped by kernel");
-        assertThat(Files.readString(tcpdumpErr)).contains("\n0 packets dropped by kernel");
+        assertThat(Files.readString(tcpdump.err())).contains("\n0 packets dropped by kernel");
         List<String> expected = tcpdumpHex(theirs);
         assertThat(expected.size()).as("tcpdump's lines").isGreaterThan(20 * 5 * 3);
         assertThat(tcpdumpHex(ours)).isEqualTo(expected);
