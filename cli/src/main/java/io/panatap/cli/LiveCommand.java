@@ -360,12 +360,7 @@ final class LiveCommand {
         }
         TextOutput nowhere = new TextOutput(OutputStream.nullOutputStream(), 64 * 1024);
         if (options.writeFile != null) {
-            try (CaptureFileWriter writer = Writers.forWarmUp(options)) { // to /dev/null: a descriptor to close
-                PacketCapture.warmUp(new PacketSink(formatter(), nowhere, writer, null, 0)
-                        .listener()); // batches written in place, as the capture's
-            } catch (IOException e) {
-                throw new CommandException("the warm-up writer failed (" + e.getMessage() + ")", e);
-            }
+            PacketCapture.warmUp(new PacketSink(formatter(), nowhere, Writers.forWarmUp(options), null, 0));
         } else {
             PacketCapture.warmUp(); // without it first the live bench lost more
             PacketCapture.warmUp(new PacketSink(formatter(), nowhere, null, null, 0)

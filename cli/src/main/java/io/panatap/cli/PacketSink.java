@@ -47,10 +47,6 @@ final class PacketSink implements PacketListener {
     private FlowRows flows;
     /** With {@link #flows}: the listener that also takes a live capture's batches ({@link #listener()}). */
     private FlowBatches flowBatches;
-    /** With {@code -w}: the listener that writes a live capture's batches in place ({@link #listener()}). */
-    private final WriteBatches writeBatches;
-    /** True while {@link WriteBatches} hands a batch's packets to {@link #take}. */
-    private boolean inPlace;
 
     /** Prints rows with {@code formatter} to {@code out}, or writes packets to {@code writer} when not null. */
     PacketSink(RowFormatter formatter, TextOutput out, CaptureFileWriter writer, PacketFilter filter, long limit) {
@@ -68,7 +64,6 @@ final class PacketSink implements PacketListener {
         this.writer = writer;
         this.opener = opener;
         this.writing = writer != null || opener != null;
-        this.writeBatches = writing ? new WriteBatches() : null;
         this.filter = filter;
         this.limit = limit;
     }
@@ -96,12 +91,11 @@ final class PacketSink implements PacketListener {
     }
 
     /**
-     * What a source delivers to: this sink, or a listener that also takes a live capture's batches: with
-     * {@code --flows}/{@code --follow} ({@link #onBatch}) so that the flow table gets them a batch at a time,
-     * with {@code -w} so that the file gets the frames without a copy ({@link CaptureFileWriter#writeInPlace}).
+     * What a source delivers to: this sink, or with {@code --flows}/{@code --follow} a listener that also takes
+     * a live capture's batches ({@link #onBatch}), so that the flow table gets them a batch at a time.
      */
     PacketListener listener() {
-        return flowBatches != null ? flowBatches : writeBatches != null ? writeBatches : this;
+        return flowBatches != null ? flowBatches : this;
     }
 
     /** Prints the table header, if the format has one and rows are printed. */
@@ -155,11 +149,7 @@ final class PacketSink implements PacketListener {
                 if (writer == null) {
                     writer = opener.open(packet);
                 }
-                if (inPlace) {
-                    writer.writeInPlace(packet);
-                } else {
-                    writer.write(packet);
-                }
+                writer.write(packet);
             } else if (flows != null) {
                 if (!packet.headers().hasPorts()) {
                     return false;
@@ -324,40 +314,6 @@ final class PacketSink implements PacketListener {
         @Override
         public Packet get(int index) {
             return batch.get(selected[java.util.Objects.checkIndex(index, size)]);
-        }
-    }
-
-    /**
-     * The sink as a {@link PacketBatchListener} for {@code -w}: the packets of a batch go to the file in place,
-     * and the file is flushed before the batch's frames go back to the source, also when a packet's handling
-     * failed.
-     */
-    private final class WriteBatches implements PacketBatchListener {
-        @Override
-        public void onPacket(Packet packet) {
-            PacketSink.this.onPacket(packet);
-        }
-
-        @Override
-        public void onBatch(PacketBatch batch) {
-            inPlace = true;
-            try {
-                for (int i = 0, n = batch.size(); i < n; i++) {
-                    take(batch.get(i));
-                }
-            } finally {
-                inPlace = false;
-                if (writer != null) {
-                    try {
-                        writer.flush();
-                    } catch (IOException e) {
-                        if (error == null) {
-                            error = e;
-                        }
-                        done = true;
-                    }
-                }
-            }
         }
     }
 }

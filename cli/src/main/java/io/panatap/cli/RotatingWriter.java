@@ -99,17 +99,6 @@ final class RotatingWriter implements CaptureFileWriter {
 
     @Override
     public void write(Packet packet) throws IOException {
-        writer().write(packet);
-    }
-
-    /** In place in the current file, when it can (after a rotation: the new one). */
-    @Override
-    public void writeInPlace(Packet packet) throws IOException {
-        writer().writeInPlace(packet);
-    }
-
-    /** The file the next packet goes to, after the rotation it is due for, if any. */
-    private CaptureFileWriter writer() throws IOException {
         if (closed) {
             throw new IOException("cannot write to " + pattern + ": writer is closed");
         }
@@ -135,7 +124,7 @@ final class RotatingWriter implements CaptureFileWriter {
             }
             open();
         }
-        return current;
+        current.write(packet);
     }
 
     private void closeCurrent() throws IOException {

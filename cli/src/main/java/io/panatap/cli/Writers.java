@@ -89,18 +89,13 @@ final class Writers {
     }
 
     /**
-     * For the JIT warm-up before a live {@code -w} capture: a writer of the kind the output gets (pcap or
-     * pcapng, for an Ethernet capture; a file or a stream), written as {@link #create} writes it, that writes
-     * nowhere ({@code /dev/null}).
+     * For the JIT warm-up before a live {@code -w} capture: a writer of the kind the file gets (pcap or
+     * pcapng, for an Ethernet capture) that writes nowhere.
      */
     static CaptureFileWriter forWarmUp(Options options) throws CommandException {
-        boolean pcapng = pcapng(options, options.writeFile);
         try {
-            if (options.writeFile.equals("-")) {
-                return onStream(options, pcapng, LinkType.ETHERNET, options.snapLength, false,
-                        OutputStream.nullOutputStream(), "the warm-up");
-            }
-            return onFile(options, pcapng, Path.of("/dev/null"), LinkType.ETHERNET, options.snapLength, false);
+            return onStream(options, pcapng(options, options.writeFile), LinkType.ETHERNET, options.snapLength,
+                    false, OutputStream.nullOutputStream(), "the warm-up");
         } catch (IOException e) {
             throw new CommandException("cannot start the warm-up writer (" + e.getMessage() + ")", e);
         }
@@ -111,17 +106,6 @@ final class Writers {
             throws IOException {
         return pcapng ? PcapngWriter.create(out, outName, snapLength, allInterfaces, application())
                 : PcapWriter.create(out, outName, classicLinkType(linkType, allInterfaces), snapLength,
-                precision(options));
-    }
-
-    /**
-     * A file written with {@code writev(2)} ({@code createDirect}), so that a live capture's frames go to it
-     * from the ring, without a copy ({@link CaptureFileWriter#writeInPlace}).
-     */
-    private static CaptureFileWriter onFile(Options options, boolean pcapng, Path path, int linkType, int snapLength,
-                                            boolean allInterfaces) throws IOException {
-        return pcapng ? PcapngWriter.createDirect(path, snapLength, allInterfaces, application())
-                : PcapWriter.createDirect(path, classicLinkType(linkType, allInterfaces), snapLength,
                 precision(options));
     }
 
@@ -138,6 +122,7 @@ final class Writers {
     static CaptureFileWriter create(Options options, String name, int linkType, int snapLength,
                                     boolean allInterfaces, OutputStream stdout) throws CommandException {
         boolean pcapng = pcapng(options, name);
+        int fileLinkType = classicLinkType(linkType, allInterfaces);
         // A cooked header makes each record 20 bytes longer: the snap length covers it, as libpcap's does.
         if (name.equals("-")) {
             try {
@@ -159,7 +144,8 @@ final class Writers {
                     + "another path for -w");
         }
         try {
-            return onFile(options, pcapng, path, linkType, snapLength, allInterfaces);
+            return pcapng ? PcapngWriter.create(path, snapLength, allInterfaces, application())
+                    : PcapWriter.create(path, fileLinkType, snapLength, precision(options));
         } catch (IOException | RuntimeException e) {
             throw new CommandException(name + ": cannot create the -w file (" + e.getMessage()
                     + "); choose a writable path", e);

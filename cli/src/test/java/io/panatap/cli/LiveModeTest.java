@@ -381,9 +381,9 @@ class LiveModeTest {
     }
 
     /**
-     * On one interface the pcap file gets the ring's frames in place ({@code writev(2)}, no copy): a transfer of
-     * a few MB (full-sized frames, many ring blocks) and short connections, written beside tcpdump, read back
-     * byte for byte as tcpdump's own file (but for the timestamps).
+     * On one interface: a transfer of a few MB (full-sized and GSO frames, many ring blocks) and short
+     * connections, written beside tcpdump, read back byte for byte as tcpdump's own file (but for the
+     * timestamps).
      */
     @Test
     void onOneInterfaceWritesTheFramesTcpdumpWritesByteForByte() throws Exception {

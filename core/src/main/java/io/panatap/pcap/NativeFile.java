@@ -19,13 +19,14 @@ import java.nio.file.Path;
  * are not copied at all.
  */
 final class NativeFile {
-    private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG;
     private static final long IOVEC = 16; // struct iovec: base, length
     private static final int CREATE_MODE = 0666; // as FileOutputStream; the umask applies
 
     private final String name;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = Libc.allocateCallState(arena);
+    /** The {@code struct iovec}s of a write, built in plain array stores, then copied to {@link #iov} at once. */
+    private final long[] vectors;
     private final MemorySegment iov;
     private final int fd;
     private MemorySegment staging;
@@ -34,7 +35,8 @@ final class NativeFile {
     private NativeFile(String name, int fd, int ranges) {
         this.name = name;
         this.fd = fd;
-        this.iov = arena.allocate(IOVEC * (2L * ranges + 1), 8);
+        this.vectors = new long[2 * (2 * ranges + 1)];
+        this.iov = arena.allocate(IOVEC * Math.min(2 * ranges + 1, Libc.IOV_MAX), 8);
         this.staging = arena.allocate(64 * 1024, 16);
     }
 
@@ -89,8 +91,8 @@ final class NativeFile {
         if (length == 0) {
             return n;
         }
-        iov.set(WORD, n * IOVEC, address);
-        iov.set(WORD, n * IOVEC + 8, length);
+        vectors[2 * n] = address;
+        vectors[2 * n + 1] = length;
         return n + 1;
     }
 
@@ -98,7 +100,9 @@ final class NativeFile {
     private void writeAll(int count) throws IOException {
         int i = 0;
         while (i < count) {
-            long written = Libc.writev(state, fd, iov.asSlice(i * IOVEC), Math.min(count - i, Libc.IOV_MAX));
+            int chunk = Math.min(count - i, Libc.IOV_MAX);
+            MemorySegment.copy(vectors, 2 * i, iov, ValueLayout.JAVA_LONG, 0, 2 * chunk);
+            long written = Libc.writev(state, fd, iov, chunk);
             if (written < 0) {
                 int errno = Libc.errno(state);
                 if (errno == Libc.EINTR) {
@@ -106,13 +110,13 @@ final class NativeFile {
                 }
                 throw new IOException(Libc.strerror(errno));
             }
-            while (i < count && written >= iov.get(WORD, i * IOVEC + 8)) {
-                written -= iov.get(WORD, i * IOVEC + 8);
+            while (i < count && written >= vectors[2 * i + 1]) {
+                written -= vectors[2 * i + 1];
                 i++;
             }
             if (written > 0) { // part of entry i was written
-                iov.set(WORD, i * IOVEC, iov.get(WORD, i * IOVEC) + written);
-                iov.set(WORD, i * IOVEC + 8, iov.get(WORD, i * IOVEC + 8) - written);
+                vectors[2 * i] += written;
+                vectors[2 * i + 1] -= written;
             }
         }
     }

@@ -62,9 +62,10 @@ public final class PcapWriter extends BufferedCaptureWriter {
      * Creates (or truncates) {@code file} as {@link #create(Path, int, int, Precision)} does, but opens and
      * writes it with the C library's {@code open(2)} and {@code writev(2)} through the FFM API, so that
      * {@link #writeInPlace} writes a live capture's frames from the capture's memory without copying them
-     * (from a batch, {@link io.panatap.PacketBatchListener}): about a third less CPU for a {@code -w} capture
-     * of 1500-byte frames. Linux only, and it needs native access, as a capture does; everything else is as
-     * with {@code create}.
+     * (from a batch, {@link io.panatap.PacketBatchListener}): once compiled, about half the CPU per packet of a
+     * live capture written with 1500-byte frames; the same with 64-byte frames; more JIT compiling at the
+     * start (bench/RESULTS.md, "Writing from the ring"). Linux only, and it needs native access, as a capture
+     * does; everything else is as with {@code create}.
      */
     public static PcapWriter createDirect(Path file, int linkType, int snapLength, Precision precision)
             throws IOException {

@@ -5,6 +5,7 @@ import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.PacketBatch;
 import io.panatap.PacketBatchListener;
+import io.panatap.pcap.PcapWriter;
 import io.panatap.testing.Netns;
 import io.panatap.testing.Privileges;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +18,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -385,6 +388,80 @@ class LiveCaptureTest {
                     .mapToInt(Segment::payloadLength).sum()).isEqualTo(500);
             assertThat(numbers).isEqualTo(java.util.stream.LongStream.rangeClosed(1, numbers.size()).boxed().toList());
             assertThat(capture.stats().delivered()).isEqualTo(numbers.size());
+        }
+    }
+
+    /**
+     * The use {@link PcapWriter#writeInPlace} is for: a batch listener writing a live capture's frames from the
+     * ring, flushed before the batch returns, gives the file a writer that copies every packet gives.
+     */
+    @Test
+    void aBatchListenerWritesTheRingsFramesInPlaceAsACopyingWriterDoes() throws Exception {
+        Path dir = Files.createTempDirectory("in-place");
+        Path inPlace = dir.resolve("in-place.pcap");
+        Path copied = dir.resolve("copied.pcap");
+        // Four blocks of 64 KiB: the ring's blocks are reused many times over, so a frame written after its
+        // block went back to the kernel would show another frame's bytes.
+        try (PacketCapture capture = onHostSide(Selection.INOUT).snapLength(2048).ringSize(256 << 10).open();
+             ServerSocket server = new ServerSocket()) {
+            server.bind(new InetSocketAddress(net.hostIpv4(), 0));
+            CompletableFuture<Long> served = serveOnce(server, 0);
+            int[] batches = {0};
+            try (PcapWriter direct = PcapWriter.createDirect(inPlace, capture.linkType(), capture.snapLength(),
+                    PcapWriter.Precision.NANO);
+                 PcapWriter copying = PcapWriter.create(copied, capture.linkType(), capture.snapLength(),
+                         PcapWriter.Precision.NANO)) {
+                PacketBatchListener listener = new PacketBatchListener() {
+                    @Override
+                    public void onPacket(Packet packet) {
+                        throw new AssertionError("a live capture hands a batch listener batches");
+                    }
+
+                    @Override
+                    public void onBatch(PacketBatch batch) {
+                        batches[0]++;
+                        try {
+                            for (int i = 0; i < batch.size(); i++) {
+                                direct.writeInPlace(batch.get(i));
+                                copying.write(batch.get(i));
+                            }
+                            direct.flush(); // before the frames go back to the ring
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                };
+                // Polled while the client sends, as a capture runs: the small ring overflows otherwise.
+                CompletableFuture<String> client = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().start(() -> { // not the common pool, which the server may fill
+                    try {
+                        client.complete(net.python(CLIENT, net.hostIpv4(), String.valueOf(server.getLocalPort()),
+                                "10000000"));
+                    } catch (RuntimeException e) {
+                        client.completeExceptionally(e);
+                    }
+                });
+                while (!client.isDone()) {
+                    capture.poll(listener, 1000);
+                }
+                client.get();
+                assertThat(served.get()).isEqualTo(10_000_000);
+                long deadline = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < deadline) {
+                    capture.poll(listener, 1000);
+                }
+            }
+            // More frames than the four blocks hold (at most 32 frames of 2 KiB each): the ring went round.
+            assertThat(capture.stats().delivered()).isGreaterThan(4 * 32);
+            assertThat(batches[0]).isGreaterThan(4);
+            byte[] written = Files.readAllBytes(inPlace);
+            byte[] expected = Files.readAllBytes(copied);
+            assertThat(java.util.Arrays.mismatch(written, expected))
+                    .as("first byte that differs, of %d and %d", written.length, expected.length).isEqualTo(-1);
+        } finally {
+            Files.deleteIfExists(inPlace);
+            Files.deleteIfExists(copied);
+            Files.deleteIfExists(dir);
         }
     }
 
