@@ -68,7 +68,7 @@ final class NativeFile {
      */
     void write(byte[] heap, int used, int[] at, long[] address, int[] length, int ranges) throws IOException {
         if (closed) {
-            throw new IOException("cannot write to " + name + ": writer is closed");
+            throw new IOException("the file is closed"); // the writer's message names the file
         }
         if (staging.byteSize() < used) {
             staging = arena.allocate(Math.max(used, 2 * staging.byteSize()), 16);

@@ -341,6 +341,21 @@ class LiveCaptureTest {
         }
     }
 
+    /** A batch listener that fails if it is handed a single packet, as a live capture never does. */
+    private static PacketBatchListener batchesOnly(java.util.function.Consumer<PacketBatch> onBatch) {
+        return new PacketBatchListener() {
+            @Override
+            public void onPacket(Packet packet) {
+                throw new AssertionError("a live capture hands a batch listener batches");
+            }
+
+            @Override
+            public void onBatch(PacketBatch batch) {
+                onBatch.accept(batch);
+            }
+        };
+    }
+
     @Test
     void aBatchListenerGetsEverySegmentOnceInBatchesNumberedInOrder() throws Exception {
         try (PacketCapture capture = onHostSide(Selection.INOUT).open();
@@ -356,26 +371,18 @@ class LiveCaptureTest {
             long expected = after.get("OutSegs") - before.get("OutSegs") + after.get("InSegs") - before.get("InSegs");
             List<Segment> segments = new ArrayList<>();
             List<Long> numbers = new ArrayList<>();
-            PacketBatchListener listener = new PacketBatchListener() {
-                @Override
-                public void onPacket(Packet packet) {
-                    throw new AssertionError("a live capture hands a batch listener batches");
-                }
-
-                @Override
-                public void onBatch(PacketBatch batch) {
-                    assertThat(batch.size()).isBetween(1, PacketBatchListener.MAX_BATCH);
-                    for (int i = 0; i < batch.size(); i++) {
-                        Packet p = batch.get(i);
-                        numbers.add(p.frameNumber());
-                        Segment s = Segment.of(p, capture.linkType() == io.panatap.parse.LinkType.ETHERNET);
-                        if (s != null && s.involves(port)) {
-                            segments.add(s);
-                            assertParsedHeadersAgree(p, s);
-                        }
+            PacketBatchListener listener = batchesOnly(batch -> {
+                assertThat(batch.size()).isBetween(1, PacketBatchListener.MAX_BATCH);
+                for (int i = 0; i < batch.size(); i++) {
+                    Packet p = batch.get(i);
+                    numbers.add(p.frameNumber());
+                    Segment s = Segment.of(p, capture.linkType() == io.panatap.parse.LinkType.ETHERNET);
+                    if (s != null && s.involves(port)) {
+                        segments.add(s);
+                        assertParsedHeadersAgree(p, s);
                     }
                 }
-            };
+            });
             long deadline = System.nanoTime() + 3_000_000_000L;
             while (System.nanoTime() < deadline && segments.size() < expected) {
                 capture.poll(listener, 1000);
@@ -411,26 +418,18 @@ class LiveCaptureTest {
                     PcapWriter.Precision.NANO);
                  PcapWriter copying = PcapWriter.create(copied, capture.linkType(), capture.snapLength(),
                          PcapWriter.Precision.NANO)) {
-                PacketBatchListener listener = new PacketBatchListener() {
-                    @Override
-                    public void onPacket(Packet packet) {
-                        throw new AssertionError("a live capture hands a batch listener batches");
-                    }
-
-                    @Override
-                    public void onBatch(PacketBatch batch) {
-                        batches[0]++;
-                        try {
-                            for (int i = 0; i < batch.size(); i++) {
-                                direct.writeInPlace(batch.get(i));
-                                copying.write(batch.get(i));
-                            }
-                            direct.flush(); // before the frames go back to the ring
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                PacketBatchListener listener = batchesOnly(batch -> {
+                    batches[0]++;
+                    try {
+                        for (int i = 0; i < batch.size(); i++) {
+                            direct.writeInPlace(batch.get(i));
+                            copying.write(batch.get(i));
                         }
+                        direct.flush(); // before the frames go back to the ring
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
-                };
+                });
                 // Polled while the client sends, as a capture runs: the small ring overflows otherwise.
                 CompletableFuture<String> client = new CompletableFuture<>();
                 Thread.ofPlatform().daemon().start(() -> { // not the common pool, which the server may fill
