@@ -40,22 +40,15 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
     int referred;
     private long referredBytes;
 
-    BufferedCaptureWriter(String name, OutputStream out) {
+    /** Writes to {@code out} or to {@code file}, whichever is not null. */
+    BufferedCaptureWriter(String name, OutputStream out, NativeFile file) {
         this.name = name;
         this.out = out;
-        this.file = null;
-        this.referredAt = null;
-        this.referredAddress = null;
-        this.referredLength = null;
-    }
-
-    BufferedCaptureWriter(String name, NativeFile file) {
-        this.name = name;
-        this.out = null;
         this.file = file;
-        this.referredAt = new int[MAX_REFERRED];
-        this.referredAddress = new long[MAX_REFERRED];
-        this.referredLength = new int[MAX_REFERRED];
+        boolean refers = file != null;
+        this.referredAt = refers ? new int[MAX_REFERRED] : null;
+        this.referredAddress = refers ? new long[MAX_REFERRED] : null;
+        this.referredLength = refers ? new int[MAX_REFERRED] : null;
     }
 
     /**
@@ -124,11 +117,7 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
             flush();
         } finally {
             closed = true;
-            if (file != null) {
-                file.close();
-            } else {
-                out.close();
-            }
+            closeOutput();
         }
     }
 
@@ -136,13 +125,17 @@ abstract class BufferedCaptureWriter implements CaptureFileWriter {
     final void closeAfter(IOException failure) {
         closed = true;
         try {
-            if (file != null) {
-                file.close();
-            } else {
-                out.close();
-            }
+            closeOutput();
         } catch (IOException suppressed) {
             failure.addSuppressed(suppressed);
+        }
+    }
+
+    private void closeOutput() throws IOException {
+        if (file != null) {
+            file.close();
+        } else {
+            out.close();
         }
     }
 }

@@ -34,15 +34,10 @@ public final class PcapWriter extends BufferedCaptureWriter {
     private final int snapLength;
     private final Precision precision;
 
-    private PcapWriter(String name, OutputStream out, int linkType, int snapLength, Precision precision) {
-        super(name, out);
-        this.linkType = linkType;
-        this.snapLength = snapLength;
-        this.precision = precision;
-    }
-
-    private PcapWriter(String name, NativeFile file, int linkType, int snapLength, Precision precision) {
-        super(name, file);
+    /** Writes to {@code out} or to {@code file}, whichever is not null. */
+    private PcapWriter(String name, OutputStream out, NativeFile file, int linkType, int snapLength,
+                       Precision precision) {
+        super(name, out, file);
         this.linkType = linkType;
         this.snapLength = snapLength;
         this.precision = precision;
@@ -55,7 +50,7 @@ public final class PcapWriter extends BufferedCaptureWriter {
     public static PcapWriter create(Path file, int linkType, int snapLength, Precision precision) throws IOException {
         check(file.toString(), linkType, snapLength);
         FileOutputStream out = openFile(file);
-        return start(new PcapWriter(file.toString(), out, linkType, snapLength, precision));
+        return start(new PcapWriter(file.toString(), out, null, linkType, snapLength, precision));
     }
 
     /**
@@ -70,8 +65,8 @@ public final class PcapWriter extends BufferedCaptureWriter {
     public static PcapWriter createDirect(Path file, int linkType, int snapLength, Precision precision)
             throws IOException {
         check(file.toString(), linkType, snapLength);
-        NativeFile out = NativeFile.create(file, MAX_REFERRED);
-        return start(new PcapWriter(file.toString(), out, linkType, snapLength, precision));
+        NativeFile direct = NativeFile.create(file, MAX_REFERRED);
+        return start(new PcapWriter(file.toString(), null, direct, linkType, snapLength, precision));
     }
 
     /**
@@ -83,7 +78,7 @@ public final class PcapWriter extends BufferedCaptureWriter {
     public static PcapWriter create(OutputStream out, String name, int linkType, int snapLength, Precision precision)
             throws IOException {
         check(name, linkType, snapLength);
-        return start(new PcapWriter(name, out, linkType, snapLength, precision));
+        return start(new PcapWriter(name, out, null, linkType, snapLength, precision));
     }
 
     /** Creates (or truncates) {@code file}, with the reason only in the message of a failure. */

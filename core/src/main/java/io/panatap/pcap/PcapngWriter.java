@@ -70,15 +70,9 @@ public final class PcapngWriter extends BufferedCaptureWriter {
     private String lastName;
     private int lastId = -1;
 
-    private PcapngWriter(String name, OutputStream out, int snapLength, boolean cookNetworkLayer) {
-        super(name, out);
-        this.snapLength = snapLength;
-        this.cookNetworkLayer = cookNetworkLayer;
-        this.createdNanos = nowNanos();
-    }
-
-    private PcapngWriter(String name, NativeFile file, int snapLength, boolean cookNetworkLayer) {
-        super(name, file);
+    /** Writes to {@code out} or to {@code file}, whichever is not null. */
+    private PcapngWriter(String name, OutputStream out, NativeFile file, int snapLength, boolean cookNetworkLayer) {
+        super(name, out, file);
         this.snapLength = snapLength;
         this.cookNetworkLayer = cookNetworkLayer;
         this.createdNanos = nowNanos();
@@ -92,8 +86,8 @@ public final class PcapngWriter extends BufferedCaptureWriter {
     public static PcapngWriter create(Path file, int snapLength, boolean cookNetworkLayer, String application)
             throws IOException {
         check(file.toString(), snapLength);
-        return start(new PcapngWriter(file.toString(), PcapWriter.openFile(file), snapLength, cookNetworkLayer),
-                application);
+        return start(new PcapngWriter(file.toString(), PcapWriter.openFile(file), null, snapLength,
+                cookNetworkLayer), application);
     }
 
     /**
@@ -104,7 +98,7 @@ public final class PcapngWriter extends BufferedCaptureWriter {
     public static PcapngWriter createDirect(Path file, int snapLength, boolean cookNetworkLayer, String application)
             throws IOException {
         check(file.toString(), snapLength);
-        return start(new PcapngWriter(file.toString(), NativeFile.create(file, MAX_REFERRED), snapLength,
+        return start(new PcapngWriter(file.toString(), null, NativeFile.create(file, MAX_REFERRED), snapLength,
                 cookNetworkLayer), application);
     }
 
@@ -116,7 +110,7 @@ public final class PcapngWriter extends BufferedCaptureWriter {
     public static PcapngWriter create(OutputStream out, String name, int snapLength, boolean cookNetworkLayer,
                                       String application) throws IOException {
         check(name, snapLength);
-        return start(new PcapngWriter(name, out, snapLength, cookNetworkLayer), application);
+        return start(new PcapngWriter(name, out, null, snapLength, cookNetworkLayer), application);
     }
 
     private static void check(String name, int snapLength) throws IOException {
