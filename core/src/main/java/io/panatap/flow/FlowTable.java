@@ -118,21 +118,10 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
             expire(now);
         }
         int version = h.ipVersion();
-        long srcHigh;
-        long srcLow;
-        long dstHigh;
-        long dstLow;
-        if (version == 4) {
-            srcHigh = 0;
-            srcLow = h.ipv4Source() & 0xFFFF_FFFFL;
-            dstHigh = 0;
-            dstLow = h.ipv4Destination() & 0xFFFF_FFFFL;
-        } else {
-            srcHigh = h.ipv6SourceHigh();
-            srcLow = h.ipv6SourceLow();
-            dstHigh = h.ipv6DestinationHigh();
-            dstLow = h.ipv6DestinationLow();
-        }
+        long srcHigh = sourceHigh(h);
+        long srcLow = sourceLow(h);
+        long dstHigh = destinationHigh(h);
+        long dstLow = destinationLow(h);
         int srcPort = h.sourcePort();
         int dstPort = h.destinationPort();
         int vlan = vlanOf(packet, h);
@@ -206,13 +195,26 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
 
     /** The flow hash of a TCP packet: the same for both directions. */
     private int hashOf(Packet packet, PacketHeaders h) {
-        int vlan = vlanOf(packet, h);
-        if (h.ipVersion() == 4) {
-            return store.hash(4, vlan, 0, h.ipv4Source() & 0xFFFF_FFFFL, h.sourcePort(),
-                    0, h.ipv4Destination() & 0xFFFF_FFFFL, h.destinationPort());
-        }
-        return store.hash(h.ipVersion(), vlan, h.ipv6SourceHigh(), h.ipv6SourceLow(), h.sourcePort(),
-                h.ipv6DestinationHigh(), h.ipv6DestinationLow(), h.destinationPort());
+        return store.hash(h.ipVersion(), vlanOf(packet, h), sourceHigh(h), sourceLow(h), h.sourcePort(),
+                destinationHigh(h), destinationLow(h), h.destinationPort());
+    }
+
+    // The addresses as the store keys them: an IPv4 address in the low half, 0 in the high one.
+
+    private static long sourceHigh(PacketHeaders h) {
+        return h.ipVersion() == 4 ? 0 : h.ipv6SourceHigh();
+    }
+
+    private static long sourceLow(PacketHeaders h) {
+        return h.ipVersion() == 4 ? h.ipv4Source() & 0xFFFF_FFFFL : h.ipv6SourceLow();
+    }
+
+    private static long destinationHigh(PacketHeaders h) {
+        return h.ipVersion() == 4 ? 0 : h.ipv6DestinationHigh();
+    }
+
+    private static long destinationLow(PacketHeaders h) {
+        return h.ipVersion() == 4 ? h.ipv4Destination() & 0xFFFF_FFFFL : h.ipv6DestinationLow();
     }
 
     /** The outer VLAN id of the packet: the one the kernel stripped, else the first tag in the frame; -1 for none. */
