@@ -9,6 +9,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Instances handed to a {@link PacketListener} are flyweights reused for the next packet and valid only
  * during the callback; reading them allocates nothing. {@link #copy()} returns an independent packet.
+ *
+ * <p>The metadata only a capture records (interface, packet type, a stripped VLAN tag, the kernel's link
+ * details) has defaults that say "not recorded", so a packet made by other code, for example to test a
+ * listener, implements only its number, time, lengths, link type and bytes, its headers and {@link #copy()}.
  */
 public interface Packet {
 
@@ -35,15 +39,28 @@ public interface Packet {
 
     /**
      * Interface index: the kernel's for live capture and for classic files with Linux cooked v2 headers
-     * ({@code LINKTYPE_LINUX_SLL2}), the interface id within its section for pcapng; -1 if unknown.
+     * ({@code LINKTYPE_LINUX_SLL2}), the interface id within its section for pcapng; -1 if unknown (the
+     * default, for a packet made by other code).
      */
-    int interfaceIndex();
+    default int interfaceIndex() {
+        return -1;
+    }
 
-    /** Interface name, or {@code null} if unknown. Cached per interface, not allocated per packet. */
-    String interfaceName();
+    /**
+     * Interface name, or {@code null} if unknown (the default). Cached per interface, not allocated per
+     * packet.
+     */
+    default String interfaceName() {
+        return null;
+    }
 
-    /** What the kernel reported the packet to be ({@code sll_pkttype}); {@link PacketType#UNKNOWN} if not recorded. */
-    PacketType packetType();
+    /**
+     * What the kernel reported the packet to be ({@code sll_pkttype}); {@link PacketType#UNKNOWN} if not
+     * recorded (the default).
+     */
+    default PacketType packetType() {
+        return PacketType.UNKNOWN;
+    }
 
     /** Which way the packet went: {@code packetType().direction()}. */
     default Direction direction() {
@@ -90,14 +107,23 @@ public interface Packet {
         return 0;
     }
 
-    /** True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID). */
-    boolean hasVlanTag();
+    /**
+     * True when the kernel stripped a VLAN tag from the frame (TP_STATUS_VLAN_VALID); false by default (the
+     * tag, if any, is then in the frame's bytes).
+     */
+    default boolean hasVlanTag() {
+        return false;
+    }
 
-    /** The stripped VLAN TCI (priority, DEI, id), valid when {@link #hasVlanTag()}. */
-    int vlanTci();
+    /** The stripped VLAN TCI (priority, DEI, id), valid when {@link #hasVlanTag()}; 0 by default. */
+    default int vlanTci() {
+        return 0;
+    }
 
-    /** The stripped tag protocol (0x8100 or 0x88a8), valid when {@link #hasVlanTag()}. */
-    int vlanTpid();
+    /** The stripped tag protocol (0x8100 or 0x88a8), valid when {@link #hasVlanTag()}; 0 by default. */
+    default int vlanTpid() {
+        return 0;
+    }
 
     /** The parsed link/IP/TCP headers of this frame; reused like the packet itself. */
     PacketHeaders headers();

@@ -42,9 +42,6 @@ final class FakePacket implements Packet {
     @Override public int interfaceIndex() { return interfaceName == null ? -1 : 1; }
     @Override public String interfaceName() { return interfaceName; }
     @Override public PacketType packetType() { return packetType; }
-    @Override public boolean hasVlanTag() { return false; }
-    @Override public int vlanTci() { return 0; }
-    @Override public int vlanTpid() { return 0; }
     @Override public PacketHeaders headers() { return headers; }
     @Override public Packet copy() { return this; }
 }

@@ -1,7 +1,6 @@
 package io.panatap.flow;
 
 import io.panatap.Packet;
-import io.panatap.PacketType;
 import io.panatap.parse.LinkType;
 import io.panatap.parse.PacketHeaders;
 
@@ -83,21 +82,6 @@ final class TestPacket implements Packet {
     @Override
     public long frameOffset() {
         return 0;
-    }
-
-    @Override
-    public int interfaceIndex() {
-        return -1;
-    }
-
-    @Override
-    public String interfaceName() {
-        return null;
-    }
-
-    @Override
-    public PacketType packetType() {
-        return PacketType.UNKNOWN;
     }
 
     @Override

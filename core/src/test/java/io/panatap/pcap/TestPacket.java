@@ -1,6 +1,5 @@
 package io.panatap.pcap;
 
-import io.panatap.PacketType;
 import io.panatap.Packet;
 import io.panatap.PacketCopy;
 import io.panatap.parse.PacketHeaders;
@@ -36,21 +35,6 @@ record TestPacket(long timestampNanos, byte[] bytes, int originalLength, int lin
     @Override
     public long frameOffset() {
         return 3;
-    }
-
-    @Override
-    public int interfaceIndex() {
-        return -1;
-    }
-
-    @Override
-    public String interfaceName() {
-        return null;
-    }
-
-    @Override
-    public PacketType packetType() {
-        return PacketType.UNKNOWN;
     }
 
     @Override

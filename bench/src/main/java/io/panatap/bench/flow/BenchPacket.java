@@ -1,7 +1,6 @@
 package io.panatap.bench.flow;
 
 import io.panatap.Packet;
-import io.panatap.PacketType;
 import io.panatap.parse.LinkType;
 import io.panatap.parse.PacketHeaders;
 
@@ -55,36 +54,6 @@ final class BenchPacket implements Packet {
 
     @Override
     public long frameOffset() {
-        return 0;
-    }
-
-    @Override
-    public int interfaceIndex() {
-        return -1;
-    }
-
-    @Override
-    public String interfaceName() {
-        return null;
-    }
-
-    @Override
-    public PacketType packetType() {
-        return PacketType.UNKNOWN;
-    }
-
-    @Override
-    public boolean hasVlanTag() {
-        return false;
-    }
-
-    @Override
-    public int vlanTci() {
-        return 0;
-    }
-
-    @Override
-    public int vlanTpid() {
         return 0;
     }
 

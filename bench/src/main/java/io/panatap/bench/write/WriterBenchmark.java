@@ -128,9 +128,6 @@ public class WriterBenchmark {
         @Override public int protocol() { return 0x0800; }
         @Override public long linkAddress() { return 0x02005e102030L << 16; }
         @Override public int linkAddressLength() { return 6; }
-        @Override public boolean hasVlanTag() { return false; }
-        @Override public int vlanTci() { return 0; }
-        @Override public int vlanTpid() { return 0; }
         @Override public PacketHeaders headers() { return headers; }
         @Override public Packet copy() { throw new UnsupportedOperationException(); }
     }
