@@ -44,18 +44,6 @@ class LinkHeadersCaptureTest {
         }
     }
 
-    private static final String CLIENT = """
-            import socket, sys
-            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
-            s = socket.socket(family, socket.SOCK_STREAM)
-            s.connect((sys.argv[1], int(sys.argv[2])))
-            s.sendall(b'x' * int(sys.argv[3]))
-            s.shutdown(socket.SHUT_WR)
-            while s.recv(65536):
-                pass
-            s.close()
-            """;
-
     /** Everything a listener can see of a packet, except the link-layer header. */
     private static String describe(Packet p) {
         byte[] bytes = p.segment().asSlice(p.frameOffset(), p.captureLength()).toArray(JAVA_BYTE);
@@ -102,7 +90,7 @@ class LinkHeadersCaptureTest {
                 assertThat(cooked.linkHeaders()).isFalse();
                 assertThat(raw.linkType()).isEqualTo(LinkType.RAW);
                 if (veth) {
-                    net.python(CLIENT, net.hostIpv4(), String.valueOf(port), String.valueOf(bytes));
+                    net.sendAndDrain(net.hostIpv4(), port, bytes);
                 } else {
                     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                         s.getOutputStream().write(new byte[bytes]);

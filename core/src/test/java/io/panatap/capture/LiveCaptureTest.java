@@ -45,19 +45,6 @@ class LiveCaptureTest {
         }
     }
 
-    /** Python client run in the namespace: connect, send, half-close, read to EOF. */
-    private static final String CLIENT = """
-            import socket, sys
-            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
-            s = socket.socket(family, socket.SOCK_STREAM)
-            s.connect((sys.argv[1], int(sys.argv[2])))
-            s.sendall(b'x' * int(sys.argv[3]))
-            s.shutdown(socket.SHUT_WR)
-            while s.recv(65536):
-                pass
-            s.close()
-            """;
-
     /** Connects to a port nobody listens on, then resets an established connection. */
     private static final String REFUSE_AND_RESET = """
             import socket, struct, sys
@@ -165,7 +152,7 @@ class LiveCaptureTest {
             Map<String, Long> before = tcpCounters();
             // Below one MSS each way, so the namespace's segment counters equal the frames on the wire.
             CompletableFuture<Long> served = serveOnce(server, 500);
-            net.python(CLIENT, hostAddress, String.valueOf(port), "1000");
+            net.sendAndDrain(hostAddress, port, 1000);
             assertThat(served.get()).isEqualTo(1000);
             Thread.sleep(200);
             Map<String, Long> after = tcpCounters();
@@ -272,7 +259,7 @@ class LiveCaptureTest {
                 int port = server.getLocalPort();
                 Map<String, Long> before = tcpCounters();
                 CompletableFuture<Long> served = serveOnce(server, 100);
-                net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "100");
+                net.sendAndDrain(net.hostIpv4(), port, 100);
                 served.get();
                 Thread.sleep(200);
                 Map<String, Long> after = tcpCounters();
@@ -303,7 +290,7 @@ class LiveCaptureTest {
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));
             int port = server.getLocalPort();
             CompletableFuture<Long> served = serveOnce(server, 0);
-            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), String.valueOf(4 << 20));
+            net.sendAndDrain(net.hostIpv4(), port, 4 << 20);
             assertThat(served.get()).isEqualTo(4 << 20);
             List<Segment> segments = drain(capture, port, Long.MAX_VALUE);
             // Every byte arrived (a retransmission may repeat some): the FIN comes 4 MiB after the SYN.
@@ -327,7 +314,7 @@ class LiveCaptureTest {
             int port = server.getLocalPort();
             Map<String, Long> before = tcpCounters();
             CompletableFuture<Long> served = serveOnce(server, 10);
-            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "10");
+            net.sendAndDrain(net.hostIpv4(), port, 10);
             served.get();
             Thread.sleep(200);
             Map<String, Long> after = tcpCounters();
@@ -364,7 +351,7 @@ class LiveCaptureTest {
             int port = server.getLocalPort();
             Map<String, Long> before = tcpCounters();
             CompletableFuture<Long> served = serveOnce(server, 500);
-            net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "1000");
+            net.sendAndDrain(net.hostIpv4(), port, 1000);
             assertThat(served.get()).isEqualTo(1000);
             Thread.sleep(200);
             Map<String, Long> after = tcpCounters();
@@ -434,8 +421,7 @@ class LiveCaptureTest {
                 CompletableFuture<String> client = new CompletableFuture<>();
                 Thread.ofPlatform().daemon().start(() -> { // not the common pool, which the server may fill
                     try {
-                        client.complete(net.python(CLIENT, net.hostIpv4(), String.valueOf(server.getLocalPort()),
-                                "10000000"));
+                        client.complete(net.sendAndDrain(net.hostIpv4(), server.getLocalPort(), 10_000_000));
                     } catch (RuntimeException e) {
                         client.completeExceptionally(e);
                     }
@@ -470,7 +456,7 @@ class LiveCaptureTest {
              ServerSocket server = new ServerSocket()) {
             server.bind(new InetSocketAddress(net.hostIpv4(), 0));
             CompletableFuture<Long> served = serveOnce(server, 0);
-            net.python(CLIENT, net.hostIpv4(), String.valueOf(server.getLocalPort()), "100");
+            net.sendAndDrain(net.hostIpv4(), server.getLocalPort(), 100);
             served.get();
             List<Packet> all = new ArrayList<>();
             long deadline = System.nanoTime() + 500_000_000L;
@@ -501,7 +487,7 @@ class LiveCaptureTest {
             int connections = 12;
             for (int i = 0; i < connections; i++) {
                 CompletableFuture<Long> served = serveOnce(server, 10);
-                net.python(CLIENT, net.hostIpv4(), String.valueOf(port), "10");
+                net.sendAndDrain(net.hostIpv4(), port, 10);
                 served.get();
             }
             Thread.sleep(200);

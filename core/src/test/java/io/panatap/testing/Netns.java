@@ -129,6 +129,26 @@ public final class Netns implements AutoCloseable {
                 c.close()
             """;
 
+    /**
+     * A client in the namespace connects to {@code host:port} (IPv4 or IPv6), sends {@code bytes} bytes of
+     * {@code 'x'}, half-closes and reads to end of stream; returns when the connection is closed.
+     */
+    public String sendAndDrain(String host, int port, long bytes) {
+        return python(SEND_AND_DRAIN, host, Integer.toString(port), Long.toString(bytes));
+    }
+
+    private static final String SEND_AND_DRAIN = """
+            import socket, sys
+            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.connect((sys.argv[1], int(sys.argv[2])))
+            s.sendall(b'x' * int(sys.argv[3]))
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(65536):
+                pass
+            s.close()
+            """;
+
     /** Runs a Python 3 script inside the namespace ({@code args} become sys.argv[1:]); returns stdout. */
     public String python(String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script));
