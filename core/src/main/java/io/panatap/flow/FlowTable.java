@@ -48,13 +48,6 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
     static final long LINGER_NANOS = 1_000_000_000L;
     /** Packets of a batch whose table memory {@link #onBatch} reads together before handling them. */
     static final int LOOKAHEAD = 32;
-    /**
-     * Flows in the table from which {@link #onBatch} reads ahead. Below it the table's memory (about 230 bytes
-     * a flow) mostly stays in the processor's caches, where reading ahead only adds work: with 1,000 to 10,000
-     * flows it cost 4-11 ns a packet, from 20,000 on it saved more than that (bench/RESULTS.md, "Lookups in
-     * batches").
-     */
-    static final int LOOKAHEAD_MIN_FLOWS = 16_384;
     private static final FlowListener NO_EVENTS = new FlowListener() {
     };
 
@@ -65,8 +58,6 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
     private final Reassembler reassembler;
     private final long idleNanos;
     private final long lingerNanos;
-    /** {@link #onBatch} reads ahead once the table holds this many flows. */
-    private final int lookAheadFrom;
     /** {@link #onBatch}: per packet, its flow hash with bit 32 set, or 0 for a packet the table ignores. */
     private final long[] hashes = new long[LOOKAHEAD];
     /** {@link #onBatch}: per packet, the slot its lookup starts at (-1: none). */
@@ -85,7 +76,6 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
         listener = builder.listener == null ? NO_EVENTS : builder.listener;
         idleNanos = builder.idleNanos;
         lingerNanos = Math.min(LINGER_NANOS, idleNanos);
-        lookAheadFrom = builder.lookAheadFrom;
         reassembler = builder.streams == null ? null : new Reassembler(builder.maxFlows, builder.streams, view,
                 builder.maxFlowBytes, builder.maxBytes, builder.gapNanos);
     }
@@ -163,10 +153,9 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
     /**
      * Accounts the packets of a batch, with the same results as {@link #onPacket} for each in order. With many
      * flows a packet's flow is rarely in the processor's caches, and one packet's lookup waits for main memory
-     * before the next starts; here, once the table holds {@value #LOOKAHEAD_MIN_FLOWS} flows or more, it first
-     * reads what the lookups of up to {@value #LOOKAHEAD} packets will need, all of those reads waiting at once,
-     * and then handles the packets one by one. A live capture delivers batches to the table (see
-     * {@link PacketBatchListener}).
+     * before the next starts; here the table first reads what the lookups of up to {@value #LOOKAHEAD} packets
+     * will need, all of those reads waiting at once, and then handles the packets one by one. A live capture
+     * delivers batches to the table (see {@link PacketBatchListener}).
      *
      * @param batch the packets, read only during the call
      * @throws IllegalStateException after {@link #close()}
@@ -184,9 +173,7 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
                 PacketHeaders h = packet.headers();
                 hashes[i] = accountable(h) ? 1L << 32 | hashOf(packet, h) & 0xFFFF_FFFFL : 0;
             }
-            if (store.used() >= lookAheadFrom) {
-                preloaded += preload(count);
-            }
+            preloaded += preload(count);
             for (int i = 0; i < count; i++) {
                 if (closed) { // a listener closed the table
                     throw new IllegalStateException("flow table closed");
@@ -449,15 +436,8 @@ public final class FlowTable implements PacketBatchListener, AutoCloseable {
         private int maxFlowBytes = 1 << 20;
         private long maxBytes = 64L << 20;
         private long gapNanos = Duration.ofSeconds(10).toNanos();
-        private int lookAheadFrom = LOOKAHEAD_MIN_FLOWS;
 
         private Builder() {
-        }
-
-        /** For tests: read ahead in batches from {@code flows} flows on (0: always) instead of the default. */
-        Builder lookAheadFrom(int flows) {
-            this.lookAheadFrom = flows;
-            return this;
         }
 
         private static long positiveNanos(Duration duration, String what) {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * a handshake or mid-stream, sending data both ways with segments reordered, resent and overlapping, ending
  * with FINs, a reset or not at all and then starting again on the same ports, among damaged frames the table
  * ignores, with pauses that let closed connections linger out and idle ones time out. It goes through in
- * batches of many sizes, below, at and above the table's look-ahead, with and without reading ahead.
+ * batches of many sizes, below, at and above the table's look-ahead.
  */
 class FlowBatchTest {
     private static final int CONNECTIONS = 48;
@@ -137,17 +137,14 @@ class FlowBatchTest {
         }
     }
 
-    /**
-     * Everything the table reported for {@code frames}, fed in batches of the sizes given in turn (0: one by
-     * one), the table reading ahead from {@code lookAheadFrom} flows on.
-     */
-    private static String run(List<Frame> frames, int lookAheadFrom, int... batchSizes) {
+    /** Everything the table reported for {@code frames}, fed in batches of the sizes given in turn (0: one by one). */
+    private static String run(List<Frame> frames, int... batchSizes) {
         Recorder recorder = new Recorder();
         StringBuilder out = new StringBuilder();
         TestPacket packet = new TestPacket();
         try (FlowTable table = FlowTable.builder().maxFlows(16).idleTimeout(Duration.ofSeconds(5))
                 .listener(recorder).streams(recorder).maxBufferedBytesPerFlow(1024).maxBufferedBytes(8192)
-                .gapTimeout(Duration.ofSeconds(1)).lookAheadFrom(lookAheadFrom).build()) {
+                .gapTimeout(Duration.ofSeconds(1)).build()) {
             int next = 0;
             for (int turn = 0; next < frames.size(); turn++) {
                 int size = batchSizes[turn % batchSizes.length];
@@ -195,7 +192,7 @@ class FlowBatchTest {
     @Test
     void batchesOfEverySizeGiveWhatPacketsOneByOneGive() {
         List<Frame> frames = traffic(15, 20_000);
-        String oneByOne = run(frames, FlowTable.LOOKAHEAD_MIN_FLOWS, 0);
+        String oneByOne = run(frames, 0);
         // The traffic goes through every path: evictions, overflows, ignored frames, each way to end.
         assertThat(oneByOne).contains("evictions ").doesNotContain("evictions 0,").doesNotContain("overflows 0,")
                 .doesNotContain("ignored 0\n").contains("[gap ");
@@ -205,12 +202,7 @@ class FlowBatchTest {
         assertThat(oneByOne).contains(" mid ").contains(" rtt ").contains("opened");
         for (int[] sizes : new int[][] {{1}, {7}, {FlowTable.LOOKAHEAD}, {FlowTable.LOOKAHEAD + 1}, {256},
                 {1, 300, 31, 0, 64, 2, 0, 0, 97}}) {
-            // The table of 16 flows reads ahead only when told to from 0 flows on; both ways give the same.
-            for (int lookAheadFrom : new int[] {0, FlowTable.LOOKAHEAD_MIN_FLOWS}) {
-                assertThat(run(frames, lookAheadFrom, sizes))
-                        .as("batches of %s, reading ahead from %d flows", Arrays.toString(sizes), lookAheadFrom)
-                        .isEqualTo(oneByOne);
-            }
+            assertThat(run(frames, sizes)).as("batches of %s", Arrays.toString(sizes)).isEqualTo(oneByOne);
         }
     }
 
