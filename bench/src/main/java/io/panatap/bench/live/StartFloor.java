@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <ul>
  *   <li>{@code main}: the JVM has reached {@code main};
  *   <li>{@code socket}: one FFM downcall handle, {@code socket(2)} with {@code errno} captured, is linked and
- *       has opened an {@code AF_PACKET} socket (closed again): the least a capture through FFM needs;
+ *       has opened an {@code AF_PACKET} socket (open until the process ends): the least a capture through
+ *       FFM needs;
  *   <li>{@code capture}: panatap's {@code PacketCapture} is open on {@code lo} (socket, filter, ring), with
  *       no JIT warm-up.
  * </ul>
@@ -51,7 +52,8 @@ public final class StartFloor {
                 MemorySegment state = Arena.global().allocate(Linker.Option.captureStateLayout());
                 int fd = (int) socket.invokeExact(state, AF_PACKET, SOCK_RAW, ETH_P_ALL_NETWORK_ORDER);
                 if (fd < 0) {
-                    throw new IllegalStateException("socket failed (root is needed)");
+                    System.err.println("StartFloor: socket(AF_PACKET) failed: run as root");
+                    System.exit(1);
                 }
                 ready();
             }
