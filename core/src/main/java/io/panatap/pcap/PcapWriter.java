@@ -142,10 +142,27 @@ public final class PcapWriter extends BufferedCaptureWriter {
     /** Writes one record of {@code captureLength} bytes at {@code offset} in {@code data}. */
     public void write(long timestampNanos, MemorySegment data, long offset, int captureLength, int originalLength)
             throws IOException {
+        writeRecord(timestampNanos, data, offset, captureLength, originalLength, false);
+    }
+
+    /**
+     * Writes one record of {@code captureLength} bytes at {@code offset} in {@code data}: copied into the
+     * buffer, or, {@code inPlace}, referred to where they are (native {@code data}, on a {@link NativeFile}).
+     */
+    private void writeRecord(long timestampNanos, MemorySegment data, long offset, int captureLength,
+                             int originalLength, boolean inPlace) throws IOException {
         if (captureLength < 0) {
             throw new IOException("cannot write to " + name + ": negative captured length " + captureLength);
         }
         int captured = Math.min(captureLength, snapLength);
+        if (inPlace) {
+            if (referred == MAX_REFERRED) {
+                flush();
+            }
+            used = beginRecord(timestampNanos, captured, Math.max(originalLength, captureLength), 0);
+            refer(data.address() + offset, captured);
+            return;
+        }
         int at = beginRecord(timestampNanos, captured, Math.max(originalLength, captureLength));
         // Segment to segment: a shorter path for the JIT than the copy into a Java array.
         MemorySegment.copy(data, offset, bufferSegment, at, captured);
@@ -192,16 +209,8 @@ public final class PcapWriter extends BufferedCaptureWriter {
             write(packet);
             return;
         }
-        int length = packet.captureLength();
-        if (length < 0) {
-            throw new IOException("cannot write to " + name + ": negative captured length " + length);
-        }
-        if (referred == MAX_REFERRED) {
-            flush();
-        }
-        int captured = Math.min(length, snapLength);
-        used = beginRecord(packet.timestampNanos(), captured, Math.max(packet.originalLength(), length), 0);
-        refer(segment.address() + packet.frameOffset(), captured);
+        writeRecord(packet.timestampNanos(), segment, packet.frameOffset(), packet.captureLength(),
+                packet.originalLength(), true);
     }
 
     private int beginRecord(long timestampNanos, int captured, int original) throws IOException {
